@@ -1,0 +1,663 @@
+import { createHash } from 'node:crypto';
+import { inspect } from 'node:util';
+
+import { ConfigurationError, InputError } from './errors.js';
+import { assertKnownOptions, describeValue } from './utils/options.js';
+import type { Dictionary } from './utils/types.js';
+import { normalizeUrl, parseHttpUrl } from './utils/url.js';
+
+const ALLOWED_METHODS: ReadonlySet<string> = new Set(
+  'GET HEAD POST PUT DELETE CONNECT OPTIONS TRACE PATCH'.split(' '),
+);
+
+/** HTTP methods a {@link Request} may use. */
+export type AllowedHttpMethods =
+  'GET' | 'HEAD' | 'POST' | 'PUT' | 'DELETE' | 'CONNECT' | 'OPTIONS' | 'TRACE' | 'PATCH';
+
+/** Methods whose requests carry no body, so a payload on them is a mistake. */
+const BODYLESS_METHODS: ReadonlySet<string> = new Set(['GET', 'HEAD']);
+
+/** Key of the internal bag in `userData`; Crawlee's name, so stored requests stay compatible. */
+const INTERNALS_KEY = '__crawlee';
+
+const MAX_ERROR_MESSAGES = 10;
+const MAX_ERROR_MESSAGE_LENGTH = 2_000;
+
+/** Where a request is in its lifecycle inside a crawler; kept in `userData.__crawlee.state`. */
+export enum RequestState {
+  UNPROCESSED,
+  BEFORE_NAV,
+  AFTER_NAV,
+  REQUEST_HANDLER,
+  DONE,
+  ERROR_HANDLER,
+  ERROR,
+  SKIPPED,
+}
+
+/** How far `enqueueLinks()` followed links when it created a request. */
+export type RequestEnqueueStrategy = 'all' | 'same-hostname' | 'same-domain' | 'same-origin';
+
+const ENQUEUE_STRATEGIES: ReadonlySet<string> = new Set(
+  'all same-hostname same-domain same-origin'.split(' '),
+);
+
+/**
+ * Fields trawl keeps for itself in the non-enumerable `userData.__crawlee` object. Read them
+ * through the matching {@link Request} getters; unknown keys from stored requests are kept.
+ */
+export interface RequestInternals {
+  /** See {@link Request.skipNavigation}. */
+  skipNavigation?: boolean;
+  /** See {@link Request.crawlDepth}. */
+  crawlDepth?: number;
+  /** See {@link Request.sessionRotationCount}. */
+  sessionRotationCount?: number;
+  /** See {@link Request.maxRetries}. */
+  maxRetries?: number;
+  /** See {@link Request.state}. */
+  state?: RequestState;
+  /** See {@link Request.enqueueStrategy}. */
+  enqueueStrategy?: RequestEnqueueStrategy;
+  /** See {@link Request.forefront}. */
+  forefront?: boolean;
+  [key: string]: unknown;
+}
+
+/** What `new Request()` accepts; only `url` is required. */
+export interface RequestOptions<UserData extends Dictionary = Dictionary> {
+  /** Absolute http or https URL to crawl; surrounding whitespace is trimmed. */
+  url: string;
+  /**
+   * Identity used to deduplicate requests: two requests with the same unique key are one page.
+   * When absent or empty it is computed from the URL, see {@link Request.computeUniqueKey}.
+   */
+  uniqueKey?: string;
+  /** HTTP method, in any case. @default 'GET' */
+  method?: AllowedHttpMethods | Lowercase<AllowedHttpMethods>;
+  /** Request body; not allowed with GET or HEAD. */
+  payload?: string | Buffer;
+  /** HTTP headers to send, by name; the object is copied. */
+  headers?: Record<string, string>;
+  /** Data of your own that travels with the request through retries; the object is copied. */
+  userData?: UserData;
+  /** Shortcut for `userData.label`, the route name a router dispatches on. */
+  label?: string;
+  /** Fail the request on its first error instead of retrying it. @default false */
+  noRetry?: boolean;
+  /** Retries already made; set when a stored request is restored. @default 0 */
+  retryCount?: number;
+  /** Errors of earlier attempts; set when a stored request is restored. @default [] */
+  errorMessages?: string[];
+  /** When the request was handled, as an ISO date string or a `Date`. */
+  handledAt?: string | Date;
+  /** URL finally loaded after redirects; set when a stored request is restored. */
+  loadedUrl?: string;
+  /** Storage id; queues set it, see {@link getRequestId}. */
+  id?: string;
+  /** Keep the `#fragment` in the computed unique key. @default false */
+  keepUrlFragment?: boolean;
+  /** Include method and payload hash in the computed unique key. @default false */
+  useExtendedUniqueKey?: boolean;
+  /** Run the request handler without navigating to the URL. @default false */
+  skipNavigation?: boolean;
+  /** Links followed from a start request to reach this one. @default 0 */
+  crawlDepth?: number;
+  /** Retries allowed for this request, overriding the crawler's `maxRequestRetries`. */
+  maxRetries?: number;
+  /** Session rotations already made; set when a stored request is restored. @default 0 */
+  sessionRotationCount?: number;
+  /** Strategy of the `enqueueLinks()` call that created the request. */
+  enqueueStrategy?: RequestEnqueueStrategy;
+}
+
+/** Options of {@link Request.pushErrorMessage}. */
+export interface PushErrorMessageOptions {
+  /** Store only the error's message, without its stack trace. @default false */
+  omitStack?: boolean;
+}
+
+/** Inputs of {@link Request.computeUniqueKey}. */
+export interface ComputeUniqueKeyOptions {
+  /** The request URL. */
+  url: string;
+  /** HTTP method, in any case. @default 'GET' */
+  method?: string;
+  /** Request body, hashed into extended unique keys. */
+  payload?: string | Buffer;
+  /** Keep the `#fragment`. @default false */
+  keepUrlFragment?: boolean;
+  /** Prefix the key with method and payload hash. @default false */
+  useExtendedUniqueKey?: boolean;
+}
+
+/** A Buffer as `JSON.stringify` writes it. */
+export interface SerializedBuffer {
+  /** Always `'Buffer'`. */
+  type: 'Buffer';
+  /** The bytes. */
+  data: number[];
+}
+
+/** The plain-object form of a {@link Request}, as {@link Request.toJSON} returns it. */
+export interface RequestJSON<UserData extends Dictionary = Dictionary> {
+  /** See {@link Request.id}. */
+  id?: string;
+  /** See {@link Request.url}. */
+  url: string;
+  /** See {@link Request.loadedUrl}. */
+  loadedUrl?: string;
+  /** See {@link Request.uniqueKey}. */
+  uniqueKey: string;
+  /** See {@link Request.method}. */
+  method: AllowedHttpMethods;
+  /** See {@link Request.payload}; a Buffer payload is in its JSON form. */
+  payload?: string | SerializedBuffer;
+  /** See {@link Request.noRetry}. */
+  noRetry: boolean;
+  /** See {@link Request.retryCount}. */
+  retryCount: number;
+  /** See {@link Request.errorMessages}. */
+  errorMessages: string[];
+  /** See {@link Request.headers}. */
+  headers: Record<string, string>;
+  /** See {@link Request.userData}; holds `__crawlee` when any internal field is set. */
+  userData: UserData & { __crawlee?: RequestInternals };
+  /** See {@link Request.handledAt}. */
+  handledAt?: string;
+}
+
+/** Anything that can be turned into a {@link Request}: its options, or a request itself. */
+export type Source = RequestOptions | Request;
+
+/** Requests to add, as sources or plain URLs, in a list or produced lazily. */
+export type RequestsLike = Iterable<Source | string> | AsyncIterable<Source | string>;
+
+type OptionCheck = readonly [isValid: (value: unknown) => boolean, expected: string];
+
+const isString = (value: unknown): boolean => typeof value === 'string';
+const isBoolean = (value: unknown): boolean => typeof value === 'boolean';
+const isCount = (value: unknown): boolean => Number.isSafeInteger(value) && (value as number) >= 0;
+const isObject = (value: unknown): boolean =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
+
+const OPTION_CHECKS: Readonly<Record<Exclude<keyof RequestOptions, 'url'>, OptionCheck>> = {
+  uniqueKey: [isString, 'a string'],
+  method: [isMethod, `one of ${[...ALLOWED_METHODS].join(', ')}`],
+  payload: [(value) => isString(value) || value instanceof Uint8Array, 'a string or a Buffer'],
+  headers: [isObject, 'an object of header values by name'],
+  userData: [isObject, 'a plain object'],
+  label: [isString, 'a string'],
+  noRetry: [isBoolean, 'true or false'],
+  retryCount: [isCount, 'a non-negative integer'],
+  errorMessages: [(value) => Array.isArray(value) && value.every(isString), 'an array of strings'],
+  handledAt: [isDateLike, 'an ISO date string or a valid Date'],
+  loadedUrl: [isString, 'a string'],
+  id: [isString, 'a string'],
+  keepUrlFragment: [isBoolean, 'true or false'],
+  useExtendedUniqueKey: [isBoolean, 'true or false'],
+  skipNavigation: [isBoolean, 'true or false'],
+  crawlDepth: [isCount, 'a non-negative integer'],
+  maxRetries: [isCount, 'a non-negative integer'],
+  sessionRotationCount: [isCount, 'a non-negative integer'],
+  enqueueStrategy: [
+    (value) => ENQUEUE_STRATEGIES.has(value as string),
+    `one of ${[...ENQUEUE_STRATEGIES].join(', ')}`,
+  ],
+};
+
+const OPTION_NAMES: ReadonlySet<string> = new Set(['url', ...Object.keys(OPTION_CHECKS)]);
+
+/** Options stored in `userData.__crawlee` rather than as fields. */
+const INTERNAL_OPTIONS = [
+  'skipNavigation',
+  'crawlDepth',
+  'maxRetries',
+  'sessionRotationCount',
+  'enqueueStrategy',
+] as const satisfies readonly (keyof RequestOptions & keyof RequestInternals)[];
+
+/**
+ * A URL to crawl, with its method, headers, payload and your own `userData`, plus what the
+ * crawler records about it: retries, error messages and when it was handled. Two requests with
+ * the same {@link Request.uniqueKey} are the same page to a request queue.
+ *
+ * @example
+ * const request = new Request({
+ *   url: 'https://shop.example/products?page=2',
+ *   label: 'LIST',
+ *   userData: { category: 'shoes' },
+ * });
+ * request.uniqueKey; // 'https://shop.example/products?page=2'
+ * request.label; // 'LIST', also request.userData.label
+ */
+export class Request<UserData extends Dictionary = Dictionary> {
+  /** Storage id, set by the queue that stores the request; see {@link getRequestId}. */
+  id?: string;
+
+  /** The URL to crawl, trimmed. */
+  url: string;
+
+  /** URL finally loaded, after HTTP (and, in browsers, some client-side) redirects. */
+  loadedUrl?: string;
+
+  /** Identity used to deduplicate requests; by default the normalised URL. */
+  uniqueKey: string;
+
+  /** HTTP method, upper-case. */
+  method: AllowedHttpMethods;
+
+  /** Request body, for methods other than GET and HEAD. */
+  payload?: string | Buffer;
+
+  /** When `true`, the first error fails the request without a retry. */
+  noRetry: boolean;
+
+  /** Retries made so far after errors. */
+  retryCount: number;
+
+  /** Messages of the errors met so far, oldest first; see {@link Request.pushErrorMessage}. */
+  errorMessages: string[];
+
+  /** HTTP headers to send, by name. */
+  headers: Record<string, string>;
+
+  /**
+   * Data of your own that travels with the request through retries and storage. Assigning a new
+   * object copies it and keeps the internal `__crawlee` bag, which stays non-enumerable so it
+   * never shows up in `Object.keys(request.userData)`.
+   */
+  declare userData: UserData;
+
+  /** When the request was handled, as an ISO date string; absent until then. */
+  handledAt?: string;
+
+  #userData: UserData;
+
+  /**
+   * Creates a request from its options.
+   *
+   * @throws InvalidUrlError when `url` is not an absolute http or https URL.
+   * @throws ConfigurationError when an option is unknown or has a value of the wrong type.
+   * @throws InputError when a GET or HEAD request has a payload.
+   */
+  constructor(options: RequestOptions<UserData>) {
+    const url = validateOptions(options);
+    const method = (options.method?.toUpperCase() ?? 'GET') as AllowedHttpMethods;
+    assertPayloadAllowed(url, method, options.payload);
+
+    this.id = options.id;
+    this.url = url;
+    this.loadedUrl = options.loadedUrl;
+    // An empty unique key counts as none, as in Crawlee.
+    this.uniqueKey = options.uniqueKey || computeDefaultUniqueKey(url, method, options);
+    this.method = method;
+    this.payload = toBuffer(options.payload);
+    this.noRetry = options.noRetry ?? false;
+    this.retryCount = options.retryCount ?? 0;
+    this.errorMessages = [...(options.errorMessages ?? [])];
+    this.headers = { ...options.headers };
+    this.handledAt = toIsoString(options.handledAt);
+
+    this.#userData = copyUserData(options, readStoredInternals(options.userData));
+    Object.defineProperty(this, 'userData', {
+      enumerable: true,
+      get: () => this.#userData,
+      set: (value: UserData) => {
+        this.#userData = withInternals({ ...value }, this.#internals());
+      },
+    });
+
+    this.#applyInternalOptions(options);
+  }
+
+  /** Route name a router dispatches on; reads and writes `userData.label`. */
+  get label(): string | undefined {
+    return (this.#userData as Dictionary).label;
+  }
+
+  set label(value: string | undefined) {
+    if (value === undefined) {
+      delete (this.#userData as Dictionary).label;
+    } else {
+      (this.#userData as Dictionary).label = value;
+    }
+  }
+
+  /** When `true`, the crawler runs the request handler without navigating to the URL. */
+  get skipNavigation(): boolean {
+    return this.#internals().skipNavigation ?? false;
+  }
+
+  set skipNavigation(value: boolean) {
+    this.#setInternal('skipNavigation', value);
+  }
+
+  /** Links followed from a start request to reach this one; 0 for start requests. */
+  get crawlDepth(): number {
+    return this.#internals().crawlDepth ?? 0;
+  }
+
+  set crawlDepth(value: number) {
+    this.#setInternal('crawlDepth', value);
+  }
+
+  /** Sessions retired so far because of session or proxy errors on this request. */
+  get sessionRotationCount(): number {
+    return this.#internals().sessionRotationCount ?? 0;
+  }
+
+  set sessionRotationCount(value: number) {
+    this.#setInternal('sessionRotationCount', value);
+  }
+
+  /** Retries allowed for this request; `undefined` means the crawler's `maxRequestRetries`. */
+  get maxRetries(): number | undefined {
+    return this.#internals().maxRetries;
+  }
+
+  set maxRetries(value: number | undefined) {
+    this.#setInternal('maxRetries', value);
+  }
+
+  /** Where the request is in the crawler's lifecycle. */
+  get state(): RequestState {
+    return this.#internals().state ?? RequestState.UNPROCESSED;
+  }
+
+  set state(value: RequestState) {
+    this.#setInternal('state', value);
+  }
+
+  /** Strategy of the `enqueueLinks()` call that created the request, if one did. */
+  get enqueueStrategy(): RequestEnqueueStrategy | undefined {
+    return this.#internals().enqueueStrategy;
+  }
+
+  set enqueueStrategy(value: RequestEnqueueStrategy | undefined) {
+    this.#setInternal('enqueueStrategy', value);
+  }
+
+  /** Internal hint that the request was added to the front of its queue. */
+  get forefront(): boolean | undefined {
+    return this.#internals().forefront;
+  }
+
+  set forefront(value: boolean | undefined) {
+    this.#setInternal('forefront', value);
+  }
+
+  /**
+   * Records an error met while processing the request. Error objects are stored as their stack
+   * trace (which begins with the message), or only their message with `omitStack`; strings as
+   * given; other objects as JSON.
+   *
+   * Unlike Crawlee, which keeps every full stack, trawl keeps only the last 10 messages and cuts
+   * each to 2,000 characters, so a request that fails many times stays small in storage.
+   */
+  pushErrorMessage(errorOrMessage: unknown, options: PushErrorMessageOptions = {}): void {
+    const message = errorToMessage(errorOrMessage, options.omitStack ?? false);
+    this.errorMessages.push(truncate(message, MAX_ERROR_MESSAGE_LENGTH));
+
+    const excess = this.errorMessages.length - MAX_ERROR_MESSAGES;
+    if (excess > 0) {
+      this.errorMessages.splice(0, excess);
+    }
+  }
+
+  /**
+   * Returns the request as a plain object that {@link Request.fromJSON} restores exactly. Absent
+   * fields are left out, a Buffer payload takes its JSON form, and `userData.__crawlee` is
+   * included only when an internal field is set.
+   */
+  toJSON(): RequestJSON<UserData> {
+    const json: RequestJSON<UserData> = {
+      id: this.id,
+      url: this.url,
+      loadedUrl: this.loadedUrl,
+      uniqueKey: this.uniqueKey,
+      method: this.method,
+      payload: Buffer.isBuffer(this.payload) ? this.payload.toJSON() : this.payload,
+      noRetry: this.noRetry,
+      retryCount: this.retryCount,
+      errorMessages: [...this.errorMessages],
+      headers: { ...this.headers },
+      userData: this.#userDataJSON(),
+      handledAt: this.handledAt,
+    };
+
+    return omitUndefined(json);
+  }
+
+  /**
+   * Restores a request from the object {@link Request.toJSON} returned, or from that object
+   * after a trip through `JSON.stringify` and `JSON.parse`.
+   *
+   * @throws The errors of the {@link Request} constructor when `json` is not a valid request.
+   */
+  static fromJSON<U extends Dictionary = Dictionary>(json: RequestJSON<U>): Request<U> {
+    const payload = isSerializedBuffer(json.payload)
+      ? Buffer.from(json.payload.data)
+      : json.payload;
+    return new Request<U>(omitUndefined({ ...json, payload }));
+  }
+
+  /**
+   * Computes the unique key a request gets when none is given: the URL normalised by
+   * {@link normalizeUrl} (or the URL as given when it cannot be parsed). With
+   * `useExtendedUniqueKey`, the key becomes `METHOD(hash):url`, where `hash` is the first 8
+   * characters of the base64 SHA-256 of the payload without `+`, `/` and `=`, and is empty when
+   * there is no payload, exactly as Crawlee computes it.
+   *
+   * @example
+   * Request.computeUniqueKey({ url: 'HTTP://www.EXAMPLE.com/something/' });
+   * // 'http://www.example.com/something'
+   */
+  static computeUniqueKey(options: ComputeUniqueKeyOptions): string {
+    const { url, method = 'GET', payload, keepUrlFragment = false } = options;
+    const normalizedUrl = normalizeUrl(url, keepUrlFragment) ?? url;
+    if (!options.useExtendedUniqueKey) {
+      return normalizedUrl;
+    }
+
+    const payloadHash = payload === undefined || payload.length === 0 ? '' : shortHash(payload, 8);
+    return `${method.toUpperCase()}(${payloadHash}):${normalizedUrl}`;
+  }
+
+  #internals(): RequestInternals {
+    const internals = (this.#userData as Dictionary)[INTERNALS_KEY];
+    if (isObject(internals)) {
+      return internals;
+    }
+
+    // Only a caller overwriting userData.__crawlee gets here; start a fresh bag.
+    const fresh: RequestInternals = {};
+    (this.#userData as Dictionary)[INTERNALS_KEY] = fresh;
+    return fresh;
+  }
+
+  #setInternal<K extends keyof RequestInternals>(key: K, value: RequestInternals[K]): void {
+    const internals = this.#internals();
+    if (value === undefined) {
+      delete internals[key];
+    } else {
+      internals[key] = value;
+    }
+  }
+
+  #applyInternalOptions(options: RequestOptions<UserData>): void {
+    // Options win over a stored userData.__crawlee, so a restored request can be adjusted.
+    const internals = this.#internals();
+    for (const key of INTERNAL_OPTIONS) {
+      if (options[key] !== undefined) {
+        (internals as Dictionary)[key] = options[key];
+      }
+    }
+  }
+
+  #userDataJSON(): UserData & { __crawlee?: RequestInternals } {
+    const internals = this.#internals();
+    const userData: Dictionary = { ...this.#userData };
+    if (Object.keys(internals).length > 0) {
+      userData[INTERNALS_KEY] = { ...internals };
+    }
+    return userData as UserData & { __crawlee?: RequestInternals };
+  }
+}
+
+/**
+ * Derives the storage id of a request from its unique key: the base64 SHA-256 of the key without
+ * `+`, `/` and `=`, cut to 15 characters. Crawlee's local storage derives ids the same way.
+ */
+export function getRequestId(uniqueKey: string): string {
+  return shortHash(uniqueKey, 15);
+}
+
+/**
+ * Turns a source into a {@link Request}: a request is returned as it is, a string is used as the
+ * URL, and an options object is passed to the constructor.
+ *
+ * @throws The errors of the {@link Request} constructor.
+ */
+export function toRequest(source: Source | string): Request {
+  if (source instanceof Request) {
+    return source;
+  }
+  return new Request(typeof source === 'string' ? { url: source } : source);
+}
+
+function validateOptions(options: RequestOptions): string {
+  if (!isObject(options)) {
+    throw new ConfigurationError(
+      `Request options must be an object with a url, got ${describeValue(options)}`,
+    );
+  }
+  assertKnownOptions(options, OPTION_NAMES, 'Request');
+
+  for (const [name, value] of Object.entries(options)) {
+    const check = OPTION_CHECKS[name as keyof typeof OPTION_CHECKS];
+    if (check !== undefined && value !== undefined && !check[0](value)) {
+      throw new ConfigurationError(
+        `Request option "${name}" must be ${check[1]}, got ${describeValue(value)}`,
+        { option: name },
+      );
+    }
+  }
+
+  parseHttpUrl(options.url);
+  return options.url.trim();
+}
+
+function computeDefaultUniqueKey(url: string, method: string, options: RequestOptions): string {
+  const { payload, keepUrlFragment, useExtendedUniqueKey } = options;
+  return Request.computeUniqueKey({ url, method, payload, keepUrlFragment, useExtendedUniqueKey });
+}
+
+function assertPayloadAllowed(url: string, method: string, payload?: string | Uint8Array): void {
+  if (BODYLESS_METHODS.has(method) && payload !== undefined && payload.length > 0) {
+    throw new InputError(
+      `Request ${method} ${url} has a payload, which ${method} cannot send; ` +
+        'use POST or PUT, or drop the payload',
+    );
+  }
+}
+
+function isMethod(value: unknown): boolean {
+  return typeof value === 'string' && ALLOWED_METHODS.has(value.toUpperCase());
+}
+
+function isDateLike(value: unknown): boolean {
+  if (value instanceof Date) {
+    return !Number.isNaN(value.getTime());
+  }
+  return typeof value === 'string' && !Number.isNaN(Date.parse(value));
+}
+
+function isSerializedBuffer(value: unknown): value is SerializedBuffer {
+  return isObject(value) && (value as SerializedBuffer).type === 'Buffer';
+}
+
+function toBuffer(payload?: string | Uint8Array): string | Buffer | undefined {
+  if (payload instanceof Uint8Array && !Buffer.isBuffer(payload)) {
+    return Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength);
+  }
+  return payload;
+}
+
+function toIsoString(date?: string | Date): string | undefined {
+  return date instanceof Date ? date.toISOString() : date;
+}
+
+/** Reads the internal bag of a stored request, where JSON made it an ordinary enumerable key. */
+function readStoredInternals(userData?: Dictionary): RequestInternals {
+  // Another live request's userData hides its bag; a new request must not inherit that
+  // lifecycle (state, depth, retries), so only an enumerable, stored bag is read.
+  if (
+    userData === undefined ||
+    !Object.prototype.propertyIsEnumerable.call(userData, INTERNALS_KEY)
+  ) {
+    return {};
+  }
+  const stored: unknown = userData[INTERNALS_KEY];
+  return isObject(stored) ? { ...(stored as RequestInternals) } : {};
+}
+
+function copyUserData<U extends Dictionary>(
+  options: RequestOptions<U>,
+  internals: RequestInternals,
+): U {
+  const userData: Dictionary = { ...options.userData };
+  if (options.label !== undefined) {
+    userData.label = options.label;
+  }
+  return withInternals(userData as U, internals);
+}
+
+function withInternals<U extends Dictionary>(userData: U, internals: RequestInternals): U {
+  Object.defineProperty(userData, INTERNALS_KEY, {
+    value: internals,
+    enumerable: false,
+    writable: true,
+    configurable: false,
+  });
+  return userData;
+}
+
+function errorToMessage(value: unknown, omitStack: boolean): string {
+  if (value instanceof Error) {
+    return omitStack ? value.message : (value.stack ?? value.message);
+  }
+  if (typeof value === 'string') {
+    return value;
+  }
+  if (typeof value === 'object' && value !== null) {
+    return stringifyObject(value);
+  }
+  return String(value);
+}
+
+function stringifyObject(value: object): string {
+  try {
+    return JSON.stringify(value) ?? inspect(value);
+  } catch {
+    // Circular structures and BigInt values cannot be written as JSON.
+    return inspect(value);
+  }
+}
+
+function truncate(text: string, maxLength: number): string {
+  return text.length <= maxLength ? text : `${text.slice(0, maxLength - 1)}…`;
+}
+
+function shortHash(data: string | Uint8Array, length: number): string {
+  return createHash('sha256').update(data).digest('base64').replace(/[+/=]/g, '').slice(0, length);
+}
+
+function omitUndefined<T extends object>(value: T): T {
+  for (const key of Object.keys(value) as (keyof T)[]) {
+    if (value[key] === undefined) {
+      delete value[key];
+    }
+  }
+  return value;
+}

@@ -1,0 +1,106 @@
+/**
+ * URL helpers shared by requests, queues and link extraction: checking that a URL can be crawled,
+ * and normalising it into the default unique key.
+ */
+
+import { InvalidUrlError } from '../errors.js';
+
+const CRAWLABLE_PROTOCOLS: ReadonlySet<string> = new Set(['http:', 'https:']);
+
+/**
+ * Parses `url` after trimming surrounding whitespace and checks that its scheme is http or https.
+ *
+ * @param url - The URL as the caller gave it.
+ * @returns The parsed URL.
+ * @throws InvalidUrlError when `url` is not a string, is empty, is not an absolute URL, or uses
+ *   another scheme (`ftp:`, `file:`, `javascript:`, ...).
+ */
+export function parseHttpUrl(url: unknown): URL {
+  if (typeof url !== 'string') {
+    throw new InvalidUrlError(String(url), `a URL must be a string, got ${typeof url}`);
+  }
+
+  const trimmed = url.trim();
+  if (trimmed === '') {
+    throw new InvalidUrlError(url, 'the URL is empty; pass an absolute http or https URL');
+  }
+
+  const parsed = tryParseUrl(trimmed);
+  if (parsed === null) {
+    throw new InvalidUrlError(
+      url,
+      'it is not an absolute URL; include the scheme and host, as in "https://example.com/"',
+    );
+  }
+
+  if (!CRAWLABLE_PROTOCOLS.has(parsed.protocol)) {
+    throw new InvalidUrlError(
+      url,
+      `only http and https URLs can be crawled, got "${parsed.protocol}"`,
+    );
+  }
+
+  return parsed;
+}
+
+/**
+ * Tells whether `url`, once trimmed, is an absolute http or https URL. Never throws.
+ */
+export function isHttpUrl(url: unknown): boolean {
+  if (typeof url !== 'string') {
+    return false;
+  }
+  const parsed = tryParseUrl(url.trim());
+  return parsed !== null && CRAWLABLE_PROTOCOLS.has(parsed.protocol);
+}
+
+/**
+ * Normalises a URL into the form used as a request's default unique key, following Crawlee's
+ * rules so both libraries deduplicate the same URLs: surrounding whitespace is trimmed, query
+ * parameters named `utm_*` are dropped and the rest sorted by name, scheme and host are
+ * lower-cased (the path keeps its case), one trailing `/` is removed from the path, user name and
+ * password are dropped, and the fragment is dropped unless `keepUrlFragment` is set. The query is
+ * re-encoded as form data, so `%20` becomes `+`.
+ *
+ * @example
+ * normalizeUrl('HTTP://www.EXAMPLE.com/something/?b=2&utm_source=x&a=1');
+ * // 'http://www.example.com/something?a=1&b=2'
+ *
+ * @param url - The URL to normalise; it may use any scheme.
+ * @param keepUrlFragment - Keep the `#fragment`.
+ * @returns The normalised URL, or `null` when `url` is not a string or cannot be parsed.
+ */
+export function normalizeUrl(url: string, keepUrlFragment = false): string | null {
+  if (typeof url !== 'string' || url.length === 0) {
+    return null;
+  }
+
+  const parsed = tryParseUrl(url.trim());
+  if (parsed === null) {
+    return null;
+  }
+
+  const { searchParams } = parsed;
+  for (const name of [...searchParams.keys()]) {
+    if (name.startsWith('utm_')) {
+      searchParams.delete(name);
+    }
+  }
+  searchParams.sort();
+
+  const origin = `${parsed.protocol.toLowerCase()}//${parsed.host.toLowerCase()}`;
+  const pathname = parsed.pathname.replace(/\/$/, '');
+  const query = searchParams.toString();
+  const search = query === '' ? '' : `?${query}`;
+  const hash = keepUrlFragment ? parsed.hash : '';
+
+  return `${origin}${pathname}${search}${hash}`;
+}
+
+function tryParseUrl(url: string): URL | null {
+  try {
+    return new URL(url);
+  } catch {
+    return null;
+  }
+}
