@@ -3,7 +3,12 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
-const typed = ['packages/*/src/**/*.ts', 'packages/*/test/**/*.ts', 'test/**/*.ts', 'examples/**/*.ts'];
+const typed = [
+  'packages/*/src/**/*.ts',
+  'packages/*/test/**/*.ts',
+  'test/**/*.ts',
+  'examples/**/*.ts',
+];
 
 export default tseslint.config(
   {

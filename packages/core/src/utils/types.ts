@@ -2,5 +2,4 @@
  * A plain object with string keys, as used for `request.userData` and other user-owned bags of
  * values. The value type defaults to `any` so user data can be read without casts.
  */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type Dictionary<T = any> = Record<string, T>;

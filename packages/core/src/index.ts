@@ -1,0 +1,98 @@
+// @trawl/core: requests, configuration, logging, events and storages. Grouped by concept.
+
+// Errors
+export {
+  ConfigurationError,
+  CorruptStorageFileError,
+  CriticalError,
+  InputError,
+  InvalidUrlError,
+  NonRetryableError,
+  RetryRequestError,
+  SessionError,
+  StorageError,
+  TrawlError,
+  isTrawlError,
+  type TrawlErrorOptions,
+} from './errors.js';
+
+// Logging and events
+export { Log, LogLevel, log, parseLogLevel, type LogOptions, type LogWriter } from './log.js';
+export {
+  EventManager,
+  EventType,
+  LocalEventManager,
+  type EventManagerOptions,
+  type SystemInfoEvent,
+} from './events/event-manager.js';
+
+// Configuration
+export { Configuration, defaultStorageDir, type ConfigurationOptions } from './configuration.js';
+
+// Requests
+export {
+  Request,
+  RequestState,
+  getRequestId,
+  toRequest,
+  type AllowedHttpMethods,
+  type RequestJSON,
+  type RequestOptions,
+  type RequestsLike,
+  type Source,
+} from './request.js';
+export { normalizeUrl } from './utils/url.js';
+export type { Dictionary } from './utils/types.js';
+export {
+  URL_NO_COMMAS_REGEX,
+  URL_WITH_COMMAS_REGEX,
+  downloadListOfUrls,
+  extractUrls,
+  type DownloadListOfUrlsOptions,
+} from './utils/download-urls.js';
+
+// Storages
+export { purgeDefaultStorages, type StorageManagerOptions } from './storages/storage-manager.js';
+export {
+  Dataset,
+  MAX_PAYLOAD_SIZE_BYTES,
+  type DatasetContent,
+  type DatasetDataOptions,
+  type DatasetExportToFileOptions,
+  type DatasetExportToOptions,
+  type DatasetIteratorOptions,
+} from './storages/dataset.js';
+export {
+  KeyValueStore,
+  type KeyValueStoreIteratorOptions,
+  type RecordOptions,
+} from './storages/key-value-store.js';
+export {
+  RequestQueue,
+  type AddRequestsBatchedOptions,
+  type AddRequestsBatchedResult,
+  type AddRequestsOptions,
+  type FetchNextRequestOptions,
+  type RequestQueueOperationInfo,
+  type RequestQueueOperationOptions,
+  type RequestQueueOptions,
+} from './storages/request-queue.js';
+export {
+  RequestList,
+  type RequestListOptions,
+  type RequestListSource,
+  type RequestListState,
+  type RequestsFromUrlSource,
+} from './storages/request-list.js';
+
+// Storage clients
+export type * from './storages/storage-client.js';
+export {
+  FilesystemStorageClient,
+  type FilesystemStorageClientOptions,
+} from './storages/filesystem/filesystem-storage-client.js';
+export { MemoryStorageClient } from './storages/memory/memory-storage-client.js';
+export {
+  SqliteRequestQueueClient,
+  type SqliteRequestQueueClientOptions,
+} from './storages/sqlite/sqlite-request-queue-client.js';

@@ -1,0 +1,280 @@
+/**
+ * A dataset as a folder of JSON files in Crawlee's layout: `datasets/<name>/000000001.json`, one
+ * item per file, numbered from 1, indented with tabs. Folders written by Crawlee open as they are.
+ */
+
+import { access, mkdir, readdir, readFile, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+
+import { CorruptStorageFileError, StorageError } from '../../errors.js';
+import { parseJsonFile } from '../content-type.js';
+import type {
+  DatasetClient,
+  DatasetClientListOptions,
+  DatasetInfo,
+  PaginatedList,
+} from '../storage-client.js';
+import {
+  isNotFound,
+  removeDirectory,
+  resolveWithinDirectory,
+  writeFileAtomic,
+} from './atomic-write.js';
+
+/** Options of {@link FilesystemDatasetClient.open}. */
+export interface FilesystemDatasetClientOptions {
+  /** The dataset's name, which is also its folder's name. */
+  name: string;
+  /** The storage folder holding `datasets/`. */
+  storageDir: string;
+  /** Called once the dataset has been deleted. */
+  onDelete?: () => void;
+}
+
+type Item = Record<string, unknown>;
+
+const ITEM_FILE_PATTERN = /^(\d{9})\.json$/;
+const READ_CONCURRENCY = 64;
+
+/** The file name of the item with this 1-based index: `000000042.json`. */
+export function datasetItemFileName(index: number): string {
+  return `${String(index).padStart(9, '0')}.json`;
+}
+
+/**
+ * Reads and writes one dataset folder. Writes are serialised, each item is written atomically,
+ * and an item file another process wrote is counted instead of overwritten.
+ */
+export class FilesystemDatasetClient implements DatasetClient {
+  /** The dataset's name. */
+  readonly name: string;
+  /** The dataset's folder. */
+  readonly path: string;
+  // File indexes by position, kept only when the files are not exactly 1..count (gaps on disk).
+  #indexes: number[] | undefined;
+  #count = 0;
+  #nextIndex = 1;
+  #createdAt: Date;
+  #modifiedAt: Date;
+  #accessedAt = new Date();
+  #deleted = false;
+  #queue: Promise<unknown> = Promise.resolve();
+  #onDelete?: () => void;
+
+  private constructor(options: FilesystemDatasetClientOptions, path: string, createdAt: Date) {
+    this.name = options.name;
+    this.path = path;
+    this.#onDelete = options.onDelete;
+    this.#createdAt = createdAt;
+    this.#modifiedAt = createdAt;
+  }
+
+  /**
+   * Opens the dataset folder, creating it when absent, and counts the item files in it.
+   * @throws InputError when the name would leave the `datasets` folder
+   */
+  static async open(options: FilesystemDatasetClientOptions): Promise<FilesystemDatasetClient> {
+    const parent = join(options.storageDir, 'datasets');
+    const path = resolveWithinDirectory(parent, options.name, 'dataset name');
+    await mkdir(path, { recursive: true });
+
+    const info = await stat(path);
+    const birth = info.birthtimeMs > 0 ? info.birthtime : info.mtime;
+    const client = new FilesystemDatasetClient(options, path, birth);
+    client.#modifiedAt = info.mtime;
+    await client.#scan();
+    return client;
+  }
+
+  /** Facts about the dataset, counting items other processes appended; undefined once deleted. */
+  async get(): Promise<DatasetInfo | undefined> {
+    await this.#enqueue(() => this.#catchUp());
+    if (this.#deleted) {
+      return undefined;
+    }
+    return {
+      id: this.name,
+      name: this.name,
+      itemCount: this.#count,
+      createdAt: this.#createdAt,
+      modifiedAt: this.#modifiedAt,
+      accessedAt: this.#accessedAt,
+    };
+  }
+
+  /** Deletes the folder and every item in it. */
+  async delete(): Promise<void> {
+    await this.#enqueue(async () => {
+      await removeDirectory(this.path);
+      this.#reset();
+      this.#deleted = true;
+    });
+    this.#onDelete?.();
+  }
+
+  /** Removes every item, keeping the (now empty) dataset open. */
+  async clear(): Promise<void> {
+    await this.#enqueue(async () => {
+      await removeDirectory(this.path);
+      await mkdir(this.path, { recursive: true });
+      this.#reset();
+    });
+  }
+
+  /** Appends items in order, one file each. */
+  async pushItems(items: Item[]): Promise<void> {
+    await this.#enqueue(async () => {
+      this.#assertNotDeleted();
+      for (const item of items) {
+        await this.#writeItem(JSON.stringify(item, null, '\t'));
+      }
+      this.#modifiedAt = new Date();
+    });
+  }
+
+  /**
+   * Reads a page of items, newest first with `desc`.
+   * @throws CorruptStorageFileError when an item file is not a JSON object, or has vanished
+   */
+  async listItems(options: DatasetClientListOptions = {}): Promise<PaginatedList<Item>> {
+    const { offset = 0, limit, desc = false } = options;
+    await this.#enqueue(() => this.#catchUp());
+
+    const total = this.#count;
+    const start = Math.min(offset, total);
+    const end = limit === undefined ? total : Math.min(total, start + limit);
+    const positions = Array.from({ length: end - start }, (_, i) =>
+      desc ? total - 1 - (start + i) : start + i,
+    );
+    const items = await mapWithConcurrency(positions, READ_CONCURRENCY, (position) =>
+      this.#readItem(this.#indexAt(position)),
+    );
+
+    this.#accessedAt = new Date();
+    return { items, total, count: items.length, offset, limit: limit ?? end - start, desc };
+  }
+
+  async #scan(): Promise<void> {
+    const indexes: number[] = [];
+    for (const name of await readdir(this.path)) {
+      const match = ITEM_FILE_PATTERN.exec(name);
+      if (match) {
+        indexes.push(Number(match[1]));
+      }
+    }
+    indexes.sort((a, b) => a - b);
+
+    const last = indexes.at(-1) ?? 0;
+    this.#indexes = last === indexes.length ? undefined : indexes;
+    this.#count = indexes.length;
+    this.#nextIndex = last + 1;
+  }
+
+  // Counts item files that another process appended since the last look.
+  async #catchUp(): Promise<void> {
+    while (!this.#deleted && (await exists(this.#filePath(this.#nextIndex)))) {
+      this.#record(this.#nextIndex);
+    }
+  }
+
+  async #writeItem(json: string): Promise<void> {
+    for (;;) {
+      const index = this.#nextIndex;
+      try {
+        await writeFileAtomic(this.#filePath(index), json, { exclusive: true });
+        this.#record(index);
+        return;
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== 'EEXIST') {
+          throw error;
+        }
+        // Another process wrote this index first: count its item and take the next one.
+        this.#record(index);
+      }
+    }
+  }
+
+  async #readItem(index: number): Promise<Item> {
+    const path = this.#filePath(index);
+    let text: string;
+    try {
+      text = await readFile(path, 'utf8');
+    } catch (error) {
+      if (isNotFound(error)) {
+        throw new CorruptStorageFileError(
+          path,
+          'the item file vanished while the dataset was open',
+        );
+      }
+      throw error;
+    }
+
+    const item = parseJsonFile(text, path);
+    if (typeof item !== 'object' || item === null || Array.isArray(item)) {
+      throw new CorruptStorageFileError(path, 'a dataset item must be a JSON object');
+    }
+    return item as Item;
+  }
+
+  #record(index: number): void {
+    this.#indexes?.push(index);
+    this.#count += 1;
+    this.#nextIndex = index + 1;
+  }
+
+  #reset(): void {
+    this.#indexes = undefined;
+    this.#count = 0;
+    this.#nextIndex = 1;
+    this.#modifiedAt = new Date();
+  }
+
+  #indexAt(position: number): number {
+    return this.#indexes ? this.#indexes[position] : position + 1;
+  }
+
+  #filePath(index: number): string {
+    return join(this.path, datasetItemFileName(index));
+  }
+
+  #assertNotDeleted(): void {
+    if (this.#deleted) {
+      throw new StorageError(`Dataset "${this.name}" was dropped; open it again to write to it`, {
+        path: this.path,
+      });
+    }
+  }
+
+  #enqueue<T>(task: () => Promise<T>): Promise<T> {
+    const result = this.#queue.then(task);
+    this.#queue = result.catch(() => undefined);
+    return result;
+  }
+}
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await access(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function mapWithConcurrency<T, R>(
+  inputs: T[],
+  concurrency: number,
+  map: (input: T) => Promise<R>,
+): Promise<R[]> {
+  const results = new Array<R>(inputs.length);
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < inputs.length) {
+      const i = next++;
+      results[i] = await map(inputs[i]);
+    }
+  };
+
+  await Promise.all(Array.from({ length: Math.min(concurrency, inputs.length) }, worker));
+  return results;
+}
