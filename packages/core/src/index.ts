@@ -96,3 +96,70 @@ export {
   SqliteRequestQueueClient,
   type SqliteRequestQueueClientOptions,
 } from './storages/sqlite/sqlite-request-queue-client.js';
+
+// Scaling
+export { AutoscaledPool, type AutoscaledPoolOptions } from './autoscaling/autoscaled-pool.js';
+export { Snapshotter, type SnapshotterOptions } from './autoscaling/snapshotter.js';
+export {
+  SystemStatus,
+  type SystemInfo,
+  type SystemStatusOptions,
+} from './autoscaling/system-status.js';
+export {
+  HostScheduler,
+  type HostSchedulerOptions,
+  type HostState,
+} from './politeness/host-scheduler.js';
+export { parseRetryAfter, retryDelayMillis } from './politeness/backoff.js';
+
+// Sessions
+export { Session, type SessionOptions, type SessionState } from './session-pool/session.js';
+export {
+  SessionPool,
+  type CreateSession,
+  type SessionPoolOptions,
+  type SessionPoolState,
+} from './session-pool/session-pool.js';
+export { CookieParseError } from './session-pool/errors.js';
+export { BLOCKED_STATUS_CODES } from './session-pool/consts.js';
+
+// Statistics
+export {
+  Statistics,
+  type FinalStatistics,
+  type StatisticState,
+  type StatisticsOptions,
+} from './statistics/statistics.js';
+export { ErrorTracker, type ErrorTrackerOptions } from './statistics/error-tracker.js';
+
+// Routing and links
+export {
+  MissingRouteError,
+  Router,
+  createBasicRouter,
+  type RouteHandler,
+  type RouterHandler,
+  type RouterRoutes,
+} from './router.js';
+export * from './enqueue-links/index.js';
+
+// Crawlers
+export {
+  BasicCrawler,
+  type CrawlerAddRequestsOptions,
+  type CrawlerRunOptions,
+} from './crawlers/basic-crawler.js';
+export {
+  type BasicCrawlerOptions,
+  type ErrorHandler,
+  type RequestHandler,
+  type StatusMessageCallbackParams,
+} from './crawlers/basic-crawler-options.js';
+export {
+  type ContextEnqueueLinksOptions,
+  type CrawlingContext,
+  type ProxyInfo,
+} from './crawlers/crawling-context.js';
+export { RequestHandlerTimeoutError, ThrottledError } from './crawlers/errors.js';
+export type { SendRequestOptions, SendRequestResponse } from './crawlers/send-request.js';
+export type { Awaitable } from './utils/types.js';

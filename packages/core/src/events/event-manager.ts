@@ -1,5 +1,6 @@
 import { EventEmitter } from 'node:events';
-import os from 'node:os';
+
+import { createSystemInfoReader } from '../autoscaling/system-info.js';
 
 /** Events the crawl emits; names and payloads are Crawlee's. */
 export enum EventType {
@@ -18,7 +19,7 @@ export enum EventType {
 /** Payload of {@link EventType.SYSTEM_INFO}. */
 export interface SystemInfoEvent {
   createdAt: Date;
-  /** CPU time this process used over the last interval, per core available, 0 to 1. */
+  /** CPU time this process and its descendants used over the last interval, per core, 0 to 1. */
   cpuCurrentUsage: number;
   isCpuOverloaded: boolean;
   memCurrentBytes: number;
@@ -33,7 +34,10 @@ export interface EventManagerOptions {
   systemInfoIntervalMillis?: number;
   /** CPU ratio above which a sample counts as overloaded. @default 0.95 */
   maxUsedCpuRatio?: number;
-  /** Reads a load sample; replace it to inject readings. */
+  /**
+   * Reads a load sample; replace it to inject readings.
+   * @default memory and CPU of this process and its descendants, from `/proc` and the cgroup
+   */
   readSystemInfo?: () => Omit<SystemInfoEvent, 'isCpuOverloaded' | 'createdAt'>;
 }
 
@@ -50,7 +54,7 @@ export class EventManager {
   #timers: NodeJS.Timeout[] = [];
   #initialized = false;
   #options: Required<Omit<EventManagerOptions, 'readSystemInfo'>>;
-  #readSystemInfo: NonNullable<EventManagerOptions['readSystemInfo']>;
+  #readSystemInfo?: EventManagerOptions['readSystemInfo'];
 
   constructor(options: EventManagerOptions = {}) {
     this.#emitter.setMaxListeners(50);
@@ -59,7 +63,7 @@ export class EventManager {
       systemInfoIntervalMillis: options.systemInfoIntervalMillis ?? 1_000,
       maxUsedCpuRatio: options.maxUsedCpuRatio ?? 0.95,
     };
-    this.#readSystemInfo = options.readSystemInfo ?? createProcessInfoReader();
+    this.#readSystemInfo = options.readSystemInfo;
   }
 
   /** Starts the timers; calling it again does nothing. */
@@ -68,6 +72,8 @@ export class EventManager {
       return;
     }
     this.#initialized = true;
+    // Created here so that the first CPU share covers one whole interval after init.
+    this.#readSystemInfo ??= createSystemInfoReader();
     const persist = setInterval(
       () => this.emit(EventType.PERSIST_STATE, { isMigrating: false }),
       this.#options.persistStateIntervalMillis,
@@ -150,6 +156,9 @@ export class EventManager {
   }
 
   #emitSystemInfo(): void {
+    if (!this.#readSystemInfo) {
+      return;
+    }
     const sample = this.#readSystemInfo();
     this.emit(EventType.SYSTEM_INFO, {
       ...sample,
@@ -157,30 +166,6 @@ export class EventManager {
       isCpuOverloaded: sample.cpuCurrentUsage > this.#options.maxUsedCpuRatio,
     } satisfies SystemInfoEvent);
   }
-}
-
-/**
- * Reads this process's CPU share since the previous call and its resident memory.
- * Limitation: memory and CPU of child processes (browsers) are not counted yet, so a browser
- * crawl under-reports its load.
- */
-function createProcessInfoReader(): () => Omit<SystemInfoEvent, 'isCpuOverloaded' | 'createdAt'> {
-  let lastCpu = process.cpuUsage();
-  let lastAt = process.hrtime.bigint();
-  return () => {
-    const cpu = process.cpuUsage();
-    const now = process.hrtime.bigint();
-    const usedMicros = cpu.user - lastCpu.user + (cpu.system - lastCpu.system);
-    const elapsedMicros = Number(now - lastAt) / 1000;
-    lastCpu = cpu;
-    lastAt = now;
-    const cores = os.availableParallelism();
-    return {
-      cpuCurrentUsage: elapsedMicros > 0 ? Math.min(1, usedMicros / elapsedMicros / cores) : 0,
-      memCurrentBytes: process.memoryUsage.rss(),
-      memTotalBytes: os.totalmem(),
-    };
-  };
 }
 
 /** The event manager of a process-local crawl; Crawlee's name for the default manager. */

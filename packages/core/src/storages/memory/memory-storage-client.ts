@@ -21,7 +21,7 @@ const INPUT_KEY = 'INPUT';
 export class MemoryStorageClient implements StorageClient {
   #datasets = new Map<string, MemoryDatasetClient>();
   #stores = new Map<string, MemoryKeyValueStoreClient>();
-  #queues = new Map<string, Promise<RequestQueueClient>>();
+  #queues = new Map<string, Promise<SqliteRequestQueueClient>>();
 
   /** Opens the dataset with this name, creating it when absent. */
   async dataset(name: string): Promise<MemoryDatasetClient> {
@@ -47,8 +47,15 @@ export class MemoryStorageClient implements StorageClient {
    * Opens the request queue with this name in an in-memory SQLite database. One client is kept
    * per name, so the `clientKey` of the first call holds for every later one.
    */
-  requestQueue(name: string, options: { clientKey?: string } = {}): Promise<RequestQueueClient> {
+  async requestQueue(
+    name: string,
+    options: { clientKey?: string } = {},
+  ): Promise<RequestQueueClient> {
     let opening = this.#queues.get(name);
+    // A dropped queue is gone: the next open starts an empty one.
+    if (opening && (await opening.catch(() => undefined))?.isClosed) {
+      opening = undefined;
+    }
     if (!opening) {
       opening = SqliteRequestQueueClient.open({
         name,

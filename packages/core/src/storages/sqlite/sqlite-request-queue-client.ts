@@ -208,6 +208,11 @@ export class SqliteRequestQueueClient implements RequestQueueClient {
   }
 
   /** Closes the database and removes the queue's files, with any imported Crawlee files. */
+  /** Whether `close()` or `delete()` was called; a closed client cannot be used again. */
+  get isClosed(): boolean {
+    return this.#closed;
+  }
+
   async delete(): Promise<void> {
     await this.close();
     if (this.path === ':memory:') {

@@ -1,0 +1,54 @@
+import type { PoolSettings } from './autoscaled-pool-options.js';
+import type { ThroughputReview } from './throughput-guard.js';
+
+/** What the pool knows at an autoscale interval. */
+export interface ScalingInput {
+  /** Desired concurrency now. */
+  desired: number;
+  /** Tasks running now. */
+  current: number;
+  minConcurrency: number;
+  maxConcurrency: number;
+  /** The historical verdict: no load signal overloaded. */
+  isSystemIdle: boolean;
+  /** The throughput guard's verdict on the last step up. */
+  review: ThroughputReview;
+}
+
+/** A change of the desired concurrency, and why; logged as "Concurrency scaled". */
+export interface ScalingStep {
+  to: number;
+  reason: 'system overloaded' | 'throughput did not rise' | 'system idle';
+}
+
+type StepRatios = Pick<
+  PoolSettings,
+  'desiredConcurrencyRatio' | 'scaleUpStepRatio' | 'scaleDownStepRatio'
+>;
+
+/**
+ * Picks the next desired concurrency: down by a step while overloaded; back to where it was when
+ * the last step up did not raise throughput; up by a step while idle and nearly all desired
+ * tasks run. Steps are a share of the desired concurrency rounded up, so at least one task.
+ *
+ * @returns The step, or undefined to stay; never outside `minConcurrency`..`maxConcurrency`.
+ */
+export function nextScalingStep(input: ScalingInput, ratios: StepRatios): ScalingStep | undefined {
+  const { desired, minConcurrency, maxConcurrency } = input;
+
+  if (!input.isSystemIdle) {
+    const to = Math.max(minConcurrency, desired - Math.ceil(desired * ratios.scaleDownStepRatio));
+    return to < desired ? { to, reason: 'system overloaded' } : undefined;
+  }
+  if (input.review.undoTo !== undefined) {
+    const to = Math.max(minConcurrency, Math.min(maxConcurrency, input.review.undoTo));
+    return { to, reason: 'throughput did not rise' };
+  }
+
+  const busyEnough = input.current >= Math.floor(desired * ratios.desiredConcurrencyRatio);
+  if (!input.review.mayScaleUp || !busyEnough || desired >= maxConcurrency) {
+    return undefined;
+  }
+  const to = Math.min(maxConcurrency, desired + Math.ceil(desired * ratios.scaleUpStepRatio));
+  return { to, reason: 'system idle' };
+}

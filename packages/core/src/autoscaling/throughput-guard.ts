@@ -1,0 +1,93 @@
+/**
+ * trawl's check on scaling up: after each step up, the pool compares the tasks finished in the
+ * next autoscale interval with those finished in the interval before the step. When the step did
+ * not raise throughput, the pool goes back and holds for a few intervals before probing again.
+ */
+
+/** Intervals to hold after a step was undone, before the next step up. */
+export const HOLD_INTERVALS = 3;
+
+/** Baselines smaller than this are too noisy to judge a step on; such steps are kept. */
+export const MIN_FINISHED_TO_JUDGE = 10;
+
+/** Rise required of a step whose ideal gain is large (1 → 2 doubles capacity). */
+const MAX_REQUIRED_RISE = 0.05;
+
+/** What the pool may do at the end of an autoscale interval, as far as throughput goes. */
+export interface ThroughputReview {
+  /** The concurrency to return to, when the last step up did not pay off. */
+  undoTo?: number;
+  /** False while holding after an undo. */
+  mayScaleUp: boolean;
+}
+
+interface Probe {
+  from: number;
+  to: number;
+  baselineFinished: number;
+}
+
+/**
+ * Counts finished tasks per autoscale interval and judges each step up by them. A step from
+ * `from` to `to` tasks could at best raise throughput by `(to - from) / from`; it must deliver
+ * half of that, capped at 5 %, so that the +5 % steps above 20 tasks are not held to more than
+ * they can give.
+ */
+export class ThroughputGuard {
+  #finished = 0;
+  #lastFinished = 0;
+  #holdLeft = 0;
+  #probe?: Probe;
+
+  /** Counts one task that finished without error in the current interval. */
+  recordFinishedTask(): void {
+    this.#finished += 1;
+  }
+
+  /**
+   * Ends the current interval and reviews the step up made at the end of the previous one.
+   *
+   * @param desired - The desired concurrency now; a probe whose step was since changed (scaled
+   *   down, set by the user) is dropped without judgement.
+   */
+  closeInterval(desired: number): ThroughputReview {
+    const finished = this.#finished;
+    const probe = this.#probe;
+    this.#finished = 0;
+    this.#lastFinished = finished;
+    this.#probe = undefined;
+
+    if (probe !== undefined && probe.to === desired && !hasPaidOff(probe, finished)) {
+      this.#holdLeft = HOLD_INTERVALS;
+      return { undoTo: probe.from, mayScaleUp: false };
+    }
+    if (this.#holdLeft > 0) {
+      this.#holdLeft -= 1;
+      return { mayScaleUp: false };
+    }
+    return { mayScaleUp: true };
+  }
+
+  /** Remembers a step up taken just after {@link closeInterval}, to judge it at the next one. */
+  recordScaleUp(from: number, to: number): void {
+    this.#probe = { from, to, baselineFinished: this.#lastFinished };
+  }
+
+  /** Forgets counts, probe and hold, for a new run. */
+  reset(): void {
+    this.#finished = 0;
+    this.#lastFinished = 0;
+    this.#holdLeft = 0;
+    this.#probe = undefined;
+  }
+}
+
+function hasPaidOff(probe: Probe, finished: number): boolean {
+  if (probe.baselineFinished < MIN_FINISHED_TO_JUDGE) {
+    return true;
+  }
+
+  const idealRise = (probe.to - probe.from) / probe.from;
+  const requiredRise = Math.min(MAX_REQUIRED_RISE, idealRise / 2);
+  return finished >= probe.baselineFinished * (1 + requiredRise);
+}

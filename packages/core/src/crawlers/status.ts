@@ -1,0 +1,56 @@
+import type { Log } from '../log.js';
+import { formatStatusLine, logClosingLines } from '../statistics/status-line.js';
+import type { FinalStatistics, Statistics } from '../statistics/statistics.js';
+import type { BasicCrawler } from './basic-crawler.js';
+import type { RequestSource } from './request-source.js';
+
+/**
+ * Logs a status line every `statusMessageLoggingInterval` seconds (or hands it to
+ * `statusMessageCallback`). Returns a function that stops it.
+ */
+export function startStatusLine(crawler: BasicCrawler<any>, source: RequestSource): () => void {
+  const options = (crawler as unknown as { options: Record<string, unknown> }).options;
+  const intervalSecs = (options.statusMessageLoggingInterval as number | undefined) ?? 10;
+  const callback = options.statusMessageCallback as ((params: unknown) => unknown) | undefined;
+  let previousState: Record<string, unknown> = {};
+  const tick = () => {
+    const state = { ...crawler.stats.state } as Record<string, unknown>;
+    const message = statusMessage(crawler, source);
+    if (callback) {
+      void Promise.resolve(callback({ state, crawler, previousState, message })).catch(
+        () => undefined,
+      );
+    } else {
+      crawler.log.info(message);
+    }
+    previousState = state;
+  };
+  const timer = setInterval(tick, intervalSecs * 1000);
+  timer.unref();
+  return () => clearInterval(timer);
+}
+
+function statusMessage(crawler: BasicCrawler<any>, source: RequestSource): string {
+  const { requestsFinished, requestsFailed } = crawler.stats.state;
+  const pending = crawler.requestQueue?.getPendingCount() ?? 0;
+  const pool = crawler.autoscaledPool;
+  return formatStatusLine({
+    handled: requestsFinished,
+    failed: requestsFailed,
+    pending: pending + source.inProgressCount,
+    requestsPerMinute: crawler.stats.calculate().requestsFinishedPerMinute,
+    desiredConcurrency: pool?.desiredConcurrency ?? 0,
+    currentConcurrency: pool?.currentConcurrency ?? 0,
+    total: requestsFinished + requestsFailed + pending + source.inProgressCount,
+  });
+}
+
+/** Logs the closing lines of a crawl, as Crawlee prints them. */
+export function logFinalStatistics(
+  log: Log,
+  stats: Statistics,
+  final: FinalStatistics,
+  stopReason?: string,
+): void {
+  logClosingLines(log, final, { errorTracker: stats.errorTracker, stopReason });
+}
