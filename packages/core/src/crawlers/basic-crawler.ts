@@ -9,7 +9,11 @@ import { randomBytes } from 'node:crypto';
 
 import { AutoscaledPool, type AutoscaledPoolOptions } from '../autoscaling/autoscaled-pool.js';
 import { Configuration } from '../configuration.js';
-import { enqueueLinks, type SkippedRequestReason } from '../enqueue-links/enqueue-links.js';
+import {
+  enqueueLinks,
+  resolveBaseUrlForEnqueueLinksFiltering,
+  type SkippedRequestReason,
+} from '../enqueue-links/enqueue-links.js';
 import { ConfigurationError } from '../errors.js';
 import { log as rootLog, type Log } from '../log.js';
 import { HostScheduler } from '../politeness/host-scheduler.js';
@@ -23,6 +27,7 @@ import { Dataset } from '../storages/dataset.js';
 import { KeyValueStore } from '../storages/key-value-store.js';
 import { RequestQueue } from '../storages/request-queue.js';
 import { purgeDefaultStorages } from '../storages/storage-manager.js';
+import type { AddRequestsBatchedOptions } from '../storages/request-queue-types.js';
 import type { Dictionary } from '../utils/types.js';
 import {
   BASIC_CRAWLER_OPTIONS,
@@ -35,7 +40,7 @@ import { RequestRunState, handleRequestFailure } from './request-failure.js';
 import { RequestSource, hostOf } from './request-source.js';
 import { sendRequest } from './send-request.js';
 import { logFinalStatistics, startStatusLine } from './status.js';
-import { commitHandled } from './commit.js';
+import { commitHandled, flushOutbox } from './commit.js';
 import { installSigintHandler } from './sigint.js';
 import { runWithTimeout } from './timeout.js';
 
@@ -273,7 +278,12 @@ export class BasicCrawler<Context extends CrawlingContext = CrawlingContext> {
     if (this.config.get('purgeOnStart')) {
       await purgeDefaultStorages({ onlyPurgeOnce: true, config: this.config });
     }
-    await this.getRequestQueue();
+    const written = await flushOutbox(this.config, await this.getRequestQueue());
+    if (written > 0) {
+      this.log.info('Wrote the items a crashed run had committed but not stored', {
+        batches: written,
+      });
+    }
     if (this.options.useSessionPool ?? true) {
       this.sessionPool = await SessionPool.open(
         { ...this.options.sessionPoolOptions, log: this.log },
@@ -420,25 +430,29 @@ export class BasicCrawler<Context extends CrawlingContext = CrawlingContext> {
   ): ReturnType<CrawlingContext['enqueueLinks']> {
     const queue = await this.getRequestQueue();
     const depth = request.crawlDepth + 1;
-    const depthFilter = this.options.maxCrawlDepth;
+    const loadedUrl = request.loadedUrl ?? request.url;
+    // Links resolve against the page actually loaded; they are filtered against the original
+    // request's origin, so a redirect never widens the crawl (Crawlee's rule).
+    const urls = options.urls?.map((url) => resolveLink(url, loadedUrl));
+    const baseUrl = resolveBaseUrlForEnqueueLinksFiltering({
+      enqueueStrategy: options.strategy,
+      originalRequestUrl: request.url,
+      finalRequestUrl: loadedUrl,
+      userProvidedBaseUrl: options.baseUrl,
+    });
+    const depthFilteredQueue = {
+      addRequestsBatched: (requests: RequestsLike, batchOptions?: AddRequestsBatchedOptions) =>
+        queue.addRequestsBatched(this.#filterAdded(requests, depth), batchOptions),
+    };
     return enqueueLinks({
-      baseUrl: request.loadedUrl ?? request.url,
       ...options,
-      requestQueue: queue,
+      urls,
+      baseUrl,
+      requestQueue: depthFilteredQueue,
       limit: minDefined(options.limit, this.#source?.remainingBudget()),
-      onSkippedRequest: (skipped) => this.#onSkipped(skipped.url, skipped.reason),
-      transformRequestFunction: (requestOptions) => {
-        const transformed = options.transformRequestFunction
-          ? options.transformRequestFunction(requestOptions)
-          : requestOptions;
-        if (!transformed) {
-          return transformed;
-        }
-        if (depthFilter !== undefined && depth > depthFilter) {
-          void this.#onSkipped(transformed.url, 'depth');
-          return false;
-        }
-        return { ...transformed, crawlDepth: depth };
+      onSkippedRequest: async (skipped) => {
+        await this.#onSkipped(skipped.url, skipped.reason);
+        await options.onSkippedRequest?.(skipped);
       },
     });
   }
@@ -482,6 +496,15 @@ export class BasicCrawler<Context extends CrawlingContext = CrawlingContext> {
     this.stats.registerSkipped(reason);
     this.log.debug('Request skipped', { url, reason });
     await this.options.onSkippedRequest?.({ url, reason });
+  }
+}
+
+/** `url` made absolute against `base`; left as it is when it does not parse. */
+function resolveLink(url: string, base: string): string {
+  try {
+    return new URL(url, base).href;
+  } catch {
+    return url;
   }
 }
 

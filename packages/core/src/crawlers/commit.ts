@@ -1,24 +1,76 @@
+/**
+ * Committing a handled request with the items its handler pushed. Where the queue has an outbox
+ * and the dataset can reserve indexes (the SQLite queue with filesystem datasets), the items are
+ * stored in the same transaction as the handled mark, then written to the dataset with their
+ * first index recorded beforehand: a crash at any point neither loses nor repeats an item, and
+ * the next run writes what is missing ({@link flushOutbox}).
+ */
 import type { Configuration } from '../configuration.js';
 import type { Request } from '../request.js';
 import { Dataset } from '../storages/dataset.js';
+import type { RequestQueue } from '../storages/request-queue.js';
+import type { OutboxEntry, OutboxRow, RequestQueueOutbox } from '../storages/storage-client.js';
 import type { Dictionary } from '../utils/types.js';
 import type { RequestSource } from './request-source.js';
 
-/**
- * Writes the items a handler pushed and marks its request handled.
- * Limitation: the items are written before the handled mark, not in one transaction with it, so
- * a crash between the two writes repeats the request and duplicates its items.
- */
+/** Writes the items a handler pushed and marks its request handled, as one commit. */
 export async function commitHandled(
   config: Configuration,
   source: RequestSource,
   request: Request,
   items: Map<string | undefined, Dictionary[]>,
 ): Promise<void> {
-  for (const [datasetName, list] of items) {
-    if (list.length > 0) {
-      await (await Dataset.open(datasetName ?? null, { config })).pushData(list);
+  const entries: OutboxEntry[] = [...items]
+    .filter(([, list]) => list.length > 0)
+    .map(([name, list]) => ({ dataset: name ?? defaultDataset(config), items: list }));
+  const datasets = await Promise.all(entries.map((entry) => openDataset(config, entry.dataset)));
+  const outbox = source.queue.client.outbox;
+  if (!outbox || !datasets.every((dataset) => dataset.client.pushItemsReserving)) {
+    for (const [i, dataset] of datasets.entries()) {
+      await dataset.pushData(entries[i]!.items);
     }
+    await source.markHandled(request);
+    return;
   }
-  await source.markHandled(request);
+
+  const ids = await source.queue.markRequestHandledWithItems(request, entries);
+  source.finish(request);
+  for (const [i, id] of ids.entries()) {
+    await writeRow(outbox, datasets[i]!, { id, ...entries[i]! });
+  }
+}
+
+/** Writes outbox rows a previous run left behind (it crashed between commit and write). */
+export async function flushOutbox(config: Configuration, queue: RequestQueue): Promise<number> {
+  const outbox = queue.client.outbox;
+  const rows = outbox ? await outbox.list() : [];
+  // Reserved ranges first: an unreserved row takes the next free index, which must not fall
+  // inside a range a reserved row still has to fill.
+  rows.sort((a, b) => (a.startIndex ?? Infinity) - (b.startIndex ?? Infinity) || a.id - b.id);
+  for (const row of rows) {
+    await writeRow(outbox!, await openDataset(config, row.dataset), row);
+  }
+  return rows.length;
+}
+
+async function writeRow(
+  outbox: RequestQueueOutbox,
+  dataset: Dataset,
+  row: OutboxRow,
+): Promise<void> {
+  const client = dataset.client;
+  if (row.startIndex === undefined) {
+    await client.pushItemsReserving!(row.items, (start) => outbox.reserve(row.id, start));
+  } else {
+    await client.completeItems!(row.startIndex, row.items);
+  }
+  await outbox.complete(row.id);
+}
+
+function defaultDataset(config: Configuration): string {
+  return config.get('defaultDatasetId') ?? 'default';
+}
+
+function openDataset(config: Configuration, name: string): Promise<Dataset> {
+  return Dataset.open(name, { config });
 }

@@ -40,6 +40,11 @@ export class RequestSource {
     this.#options = options;
   }
 
+  /** The queue requests come from. */
+  get queue(): RequestQueue {
+    return this.#options.queue;
+  }
+
   /** Requests started and not finished (retries waiting included). */
   get inProgressCount(): number {
     return this.#inProgress.size;

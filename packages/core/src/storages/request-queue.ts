@@ -8,6 +8,7 @@ import { addInBatches } from './request-queue-batches.js';
 import { assertRequestsLike, queuedFrom, toQueuedRequest } from './request-queue-sources.js';
 import type {
   BatchAddRequestsResult,
+  OutboxEntry,
   ProcessedRequest,
   QueuedRequest,
   RequestQueueClient,
@@ -201,10 +202,20 @@ export class RequestQueue {
    * @throws StorageError when this queue does not hold the request's lease.
    */
   async markRequestHandled(request: Request): Promise<RequestQueueOperationInfo> {
+    await this.markRequestHandledWithItems(request, []);
+    return { ...alreadyPresentInfo(request), forefront: false };
+  }
+
+  /**
+   * trawl: marks a fetched request handled and, in the same transaction, stores items to write
+   * to datasets afterwards (the client's outbox), so a crash never loses or repeats them.
+   * Returns the outbox row ids; the crawler writes the items and completes the rows.
+   */
+  async markRequestHandledWithItems(request: Request, outbox: OutboxEntry[]): Promise<number[]> {
     request.handledAt ??= new Date().toISOString();
-    const result = await this.client.markHandled(queuedFrom(request));
+    const result = await this.client.markHandled(queuedFrom(request), outbox);
     this.#counts.handled += 1;
-    return { ...result, forefront: false };
+    return result.outboxIds ?? [];
   }
 
   /**
@@ -333,6 +344,15 @@ export class RequestQueue {
     };
     return counts;
   }
+}
+
+function alreadyPresentInfo(request: Request): ProcessedRequest {
+  return {
+    requestId: request.id!,
+    uniqueKey: request.uniqueKey,
+    wasAlreadyPresent: true,
+    wasAlreadyHandled: false,
+  };
 }
 
 function restore<T extends Dictionary>(id: string, json: string): Request<T> {

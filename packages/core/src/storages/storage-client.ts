@@ -55,6 +55,16 @@ export interface DatasetClient {
   /** Appends items (already validated plain objects) in order. */
   pushItems(items: Record<string, unknown>[]): Promise<void>;
   listItems(options?: DatasetClientListOptions): Promise<PaginatedList<Record<string, unknown>>>;
+  /**
+   * Appends items like {@link DatasetClient.pushItems}, first reporting the index their first
+   * item gets, before anything is written. Clients that cannot leave it undefined.
+   */
+  pushItemsReserving?(
+    items: Record<string, unknown>[],
+    onReserve: (startIndex: number) => Promise<void>,
+  ): Promise<void>;
+  /** Writes the items of a reserved range that are not on disk yet (recovery after a crash). */
+  completeItems?(startIndex: number, items: Record<string, unknown>[]): Promise<void>;
 }
 
 /** One record of a key-value store. */
@@ -146,6 +156,31 @@ export interface FetchNextOptions {
   excludeHosts?: ReadonlySet<string>;
 }
 
+/** Items to write to a dataset once their request is marked handled. */
+export interface OutboxEntry {
+  dataset: string;
+  items: Record<string, unknown>[];
+}
+
+/** A stored {@link OutboxEntry}, with the index of its first item once reserved. */
+export interface OutboxRow extends OutboxEntry {
+  id: number;
+  startIndex?: number;
+}
+
+/**
+ * Items committed together with their request's handled mark, written to datasets afterwards
+ * (exactly once, even across crashes). Queues that cannot do this leave `outbox` undefined.
+ */
+export interface RequestQueueOutbox {
+  /** Rows not yet written to their dataset, oldest first. */
+  list(): Promise<OutboxRow[]>;
+  /** Records the dataset index of a row's first item, before any item is written. */
+  reserve(id: number, startIndex: number): Promise<void>;
+  /** Deletes a row whose items are all written. */
+  complete(id: number): Promise<void>;
+}
+
 /**
  * Reads and writes one request queue. Every request is pending, leased (handed out, with an owner
  * and an expiry) or handled. A lease left by a dead client returns to pending.
@@ -164,8 +199,17 @@ export interface RequestQueueClient {
   getRequest(id: string): Promise<string | undefined>;
   /** Leases the first pending request (forefront first, then in order of addition), or null. */
   fetchNext(options: FetchNextOptions): Promise<QueuedRequest | null>;
-  /** Marks a leased request handled and stores its final JSON. */
-  markHandled(request: QueuedRequest): Promise<ProcessedRequest>;
+  /**
+   * Marks a leased request handled and stores its final JSON; with `outbox` entries (when the
+   * client has an {@link RequestQueueClient.outbox}), stores them in the same transaction and
+   * returns their row ids.
+   */
+  markHandled(
+    request: QueuedRequest,
+    outbox?: OutboxEntry[],
+  ): Promise<ProcessedRequest & { outboxIds?: number[] }>;
+  /** The outbox, for queues that commit dataset items with the handled mark. */
+  readonly outbox?: RequestQueueOutbox;
   /** Returns a leased request to pending, at the head with `forefront`, storing its JSON. */
   reclaim(request: QueuedRequest, options?: { forefront?: boolean }): Promise<ProcessedRequest>;
   /** Extends this client's lease on a request; false when the lease was lost. */

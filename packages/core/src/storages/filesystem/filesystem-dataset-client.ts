@@ -133,6 +133,44 @@ export class FilesystemDatasetClient implements DatasetClient {
   }
 
   /**
+   * Appends items like {@link FilesystemDatasetClient.pushItems}, calling `onReserve` with the
+   * first item's index before any file is written (the crawler's exactly-once commit).
+   */
+  async pushItemsReserving(
+    items: Item[],
+    onReserve: (startIndex: number) => Promise<void>,
+  ): Promise<void> {
+    await this.#enqueue(async () => {
+      this.#assertNotDeleted();
+      await this.#catchUp();
+      await onReserve(this.#nextIndex);
+      for (const item of items) {
+        await this.#writeItem(JSON.stringify(item, null, '\t'));
+      }
+      this.#modifiedAt = new Date();
+    });
+  }
+
+  /**
+   * Writes the items of the range starting at `startIndex` whose files are missing, after a
+   * crash cut a {@link FilesystemDatasetClient.pushItemsReserving} short. Present files are
+   * complete (each was renamed into place), so they are left as they are.
+   */
+  async completeItems(startIndex: number, items: Item[]): Promise<void> {
+    await this.#enqueue(async () => {
+      this.#assertNotDeleted();
+      for (const [offset, item] of items.entries()) {
+        const path = this.#filePath(startIndex + offset);
+        if (!(await exists(path))) {
+          await writeFileAtomic(path, JSON.stringify(item, null, '\t'), { exclusive: true });
+        }
+      }
+      await this.#scan();
+      this.#modifiedAt = new Date();
+    });
+  }
+
+  /**
    * Reads a page of items, newest first with `desc`.
    * @throws CorruptStorageFileError when an item file is not a JSON object, or has vanished
    */

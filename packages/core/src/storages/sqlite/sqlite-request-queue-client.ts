@@ -6,6 +6,7 @@ import type Database from 'better-sqlite3';
 
 import { InputError, StorageError } from '../../errors.js';
 import type {
+  OutboxEntry,
   BatchAddRequestsResult,
   FetchNextOptions,
   ProcessedRequest,
@@ -14,6 +15,7 @@ import type {
   RequestQueueInfo,
 } from '../storage-client.js';
 import { importCrawleeRequests } from './crawlee-import.js';
+import { SqliteOutbox } from './outbox.js';
 import { HANDLED, LEASED, openQueueDatabase, PENDING } from './schema.js';
 import { prepareStatements, type Statements } from './statements.js';
 import {
@@ -56,6 +58,8 @@ export class SqliteRequestQueueClient implements RequestQueueClient {
   /** The database file, or `':memory:'`. */
   readonly path: string;
 
+  /** Dataset items committed with their handled marks, not yet written to their datasets. */
+  readonly outbox: SqliteOutbox;
   #db: Database.Database;
   #sql: Statements;
   #tx: Transactions;
@@ -71,6 +75,7 @@ export class SqliteRequestQueueClient implements RequestQueueClient {
     this.clientKey = options.clientKey ?? `${process.pid}:${randomBytes(6).toString('hex')}`;
     this.#sql = prepareStatements(db);
     this.#tx = prepareTransactions(db, this.#sql, this.clientKey);
+    this.outbox = new SqliteOutbox(db);
   }
 
   /**
@@ -160,13 +165,18 @@ export class SqliteRequestQueueClient implements RequestQueueClient {
    * @throws StorageError (`TRAWL_REQUEST_NOT_LEASED`) saying why, when this client does not
    *   hold the lease.
    */
-  async markHandled(request: QueuedRequest): Promise<ProcessedRequest> {
+  async markHandled(
+    request: QueuedRequest,
+    outbox: OutboxEntry[] = [],
+  ): Promise<ProcessedRequest & { outboxIds?: number[] }> {
     const now = this.#openNow();
-    const done = this.#tx.move.immediate(this.#statements().markHandled, request, HANDLE, now);
-    if (!done) {
-      throw this.#notLeasedError(request, 'marked handled');
-    }
-    return alreadyPresent(request, false);
+    const mark = () => {
+      if (!this.#tx.move(this.#statements().markHandled, request, HANDLE, now)) {
+        throw this.#notLeasedError(request, 'marked handled');
+      }
+    };
+    const outboxIds = this.outbox.markHandledWith(outbox, mark);
+    return { ...alreadyPresent(request, false), outboxIds };
   }
 
   /**
