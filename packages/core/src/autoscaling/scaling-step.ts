@@ -29,7 +29,9 @@ type StepRatios = Pick<
 /**
  * Picks the next desired concurrency: down by a step while overloaded; back to where it was when
  * the last step up did not raise throughput; up by a step while idle and nearly all desired
- * tasks run. Steps are a share of the desired concurrency rounded up, so at least one task.
+ * tasks run. Steps are a share of the desired concurrency rounded up, so at least one task, and
+ * double after each step up that raised throughput (Crawlee's steps stay at 5 %, so a crawl
+ * needs minutes to reach a useful concurrency).
  *
  * @returns The step, or undefined to stay; never outside `minConcurrency`..`maxConcurrency`.
  */
@@ -49,6 +51,10 @@ export function nextScalingStep(input: ScalingInput, ratios: StepRatios): Scalin
   if (!input.review.mayScaleUp || !busyEnough || desired >= maxConcurrency) {
     return undefined;
   }
-  const to = Math.min(maxConcurrency, desired + Math.ceil(desired * ratios.scaleUpStepRatio));
+  // Slow start: while each step up raises throughput, the next step doubles, up to doubling the
+  // concurrency; a step that does not pay off is undone and the step size starts over.
+  const baseStep = Math.ceil(desired * ratios.scaleUpStepRatio);
+  const step = Math.min(desired, baseStep * 2 ** Math.min(input.review.streak, 16));
+  const to = Math.min(maxConcurrency, desired + step);
   return { to, reason: 'system idle' };
 }

@@ -19,6 +19,8 @@ export interface ThroughputReview {
   undoTo?: number;
   /** False while holding after an undo. */
   mayScaleUp: boolean;
+  /** Steps up in a row that raised throughput; each doubles the next step (slow start). */
+  streak: number;
 }
 
 interface Probe {
@@ -37,6 +39,7 @@ export class ThroughputGuard {
   #finished = 0;
   #lastFinished = 0;
   #holdLeft = 0;
+  #streak = 0;
   #probe?: Probe;
 
   /** Counts one task that finished without error in the current interval. */
@@ -57,15 +60,19 @@ export class ThroughputGuard {
     this.#lastFinished = finished;
     this.#probe = undefined;
 
-    if (probe !== undefined && probe.to === desired && !hasPaidOff(probe, finished)) {
+    const verdict = probe !== undefined && probe.to === desired ? judge(probe, finished) : 'none';
+    if (verdict === 'failed') {
       this.#holdLeft = HOLD_INTERVALS;
-      return { undoTo: probe.from, mayScaleUp: false };
+      this.#streak = 0;
+      return { undoTo: probe!.from, mayScaleUp: false, streak: 0 };
     }
+    // Only a step measured to raise throughput earns a bigger next step.
+    this.#streak = verdict === 'paid off' ? this.#streak + 1 : 0;
     if (this.#holdLeft > 0) {
       this.#holdLeft -= 1;
-      return { mayScaleUp: false };
+      return { mayScaleUp: false, streak: 0 };
     }
-    return { mayScaleUp: true };
+    return { mayScaleUp: true, streak: this.#streak };
   }
 
   /** Remembers a step up taken just after {@link closeInterval}, to judge it at the next one. */
@@ -78,16 +85,17 @@ export class ThroughputGuard {
     this.#finished = 0;
     this.#lastFinished = 0;
     this.#holdLeft = 0;
+    this.#streak = 0;
     this.#probe = undefined;
   }
 }
 
-function hasPaidOff(probe: Probe, finished: number): boolean {
+function judge(probe: Probe, finished: number): 'paid off' | 'failed' | 'too few tasks' {
   if (probe.baselineFinished < MIN_FINISHED_TO_JUDGE) {
-    return true;
+    return 'too few tasks';
   }
 
   const idealRise = (probe.to - probe.from) / probe.from;
   const requiredRise = Math.min(MAX_REQUIRED_RISE, idealRise / 2);
-  return finished >= probe.baselineFinished * (1 + requiredRise);
+  return finished >= probe.baselineFinished * (1 + requiredRise) ? 'paid off' : 'failed';
 }

@@ -6,6 +6,7 @@
  * `basic-crawler-options.ts`.
  */
 import { randomBytes } from 'node:crypto';
+import { setMaxListeners } from 'node:events';
 
 import { AutoscaledPool, type AutoscaledPoolOptions } from '../autoscaling/autoscaled-pool.js';
 import { Configuration } from '../configuration.js';
@@ -151,6 +152,8 @@ export class BasicCrawler<Context extends CrawlingContext = CrawlingContext> {
     this.running = true;
     this.#stopReason = undefined;
     this.#runController = new AbortController();
+    // Every request in flight listens for the crawl's abort; there can be hundreds.
+    setMaxListeners(0, this.#runController.signal);
     try {
       await this.#prepareRun(options);
       if (requests) {

@@ -150,13 +150,30 @@ describe('AutoscaledPool scaling', () => {
     await pool.abort();
     await run;
 
-    // Steps that raise throughput stay; 4 -> 5 is undone at the next interval and, after three
-    // intervals on hold, probed again: 20 intervals are 4 steps up, then 4 probes of 2 intervals
-    // plus 3 on hold each.
-    expect(scaledTo(lines)).toEqual([2, 3, 4, 5, 4, 5, 4, 5, 4, 5, 4]);
+    // Steps that raise throughput stay and the next one doubles (1, 2, 4): 5 -> 9 adds nothing
+    // and is undone at the next interval; after three intervals on hold, one-task probes start
+    // over and are undone as well.
+    expect(scaledTo(lines)).toEqual([2, 3, 5, 9, 5, 6, 5, 6, 5, 6, 5]);
     expect(lines[4]).toBe(
-      'DEBUG AutoscaledPool: Concurrency scaled {"from":5,"to":4,"reason":"throughput did not rise"}',
+      'DEBUG AutoscaledPool: Concurrency scaled {"from":9,"to":5,"reason":"throughput did not rise"}',
     );
-    expect(tasks.maxRunning).toBe(5);
+    expect(tasks.maxRunning).toBe(9);
+  });
+
+  test('doubles its steps while each one raises throughput, reaching a high concurrency quickly', async () => {
+    const { log, lines } = recordingLog();
+    // Up to 40 tasks take 1 s each: throughput grows with concurrency until 40.
+    const tasks = new GatedTasks(Infinity, (running) => 1_000 * Math.max(1, running / 40));
+    const pool = poolFor(tasks, { systemStatus: switchableStatus(), log, desiredConcurrency: 10 });
+
+    const run = pool.run();
+    await tick(60_000);
+    const reached = pool.desiredConcurrency;
+    await pool.abort();
+    await run;
+
+    // Crawlee's 5 % steps would be at 16 after six intervals.
+    expect(scaledTo(lines).slice(0, 4)).toEqual([11, 13, 17, 25]);
+    expect(reached).toBeGreaterThanOrEqual(40);
   });
 });

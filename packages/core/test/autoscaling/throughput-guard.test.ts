@@ -16,7 +16,7 @@ describe('ThroughputGuard', () => {
     closeWith(guard, 100, 4);
     guard.recordScaleUp(4, 5);
 
-    expect(closeWith(guard, 120, 5)).toEqual({ mayScaleUp: true });
+    expect(closeWith(guard, 120, 5)).toMatchObject({ mayScaleUp: true });
   });
 
   test('undoes a step up that did not raise throughput, then holds before probing again', () => {
@@ -24,11 +24,11 @@ describe('ThroughputGuard', () => {
     closeWith(guard, 100, 4);
     guard.recordScaleUp(4, 5);
 
-    expect(closeWith(guard, 104, 5)).toEqual({ undoTo: 4, mayScaleUp: false });
+    expect(closeWith(guard, 104, 5)).toMatchObject({ undoTo: 4, mayScaleUp: false });
     for (let i = 0; i < HOLD_INTERVALS; i++) {
-      expect(closeWith(guard, 100, 4)).toEqual({ mayScaleUp: false });
+      expect(closeWith(guard, 100, 4)).toMatchObject({ mayScaleUp: false });
     }
-    expect(closeWith(guard, 100, 4)).toEqual({ mayScaleUp: true });
+    expect(closeWith(guard, 100, 4)).toMatchObject({ mayScaleUp: true });
   });
 
   test('asks a +5 % step above 20 tasks for half its ideal gain', () => {
@@ -37,19 +37,19 @@ describe('ThroughputGuard', () => {
     guard.recordScaleUp(20, 21);
 
     // Ideal gain 5 %, so 2.5 % (205 tasks) is enough.
-    expect(closeWith(guard, 205, 21)).toEqual({ mayScaleUp: true });
+    expect(closeWith(guard, 205, 21)).toMatchObject({ mayScaleUp: true });
     guard.recordScaleUp(21, 23);
-    expect(closeWith(guard, 209, 23)).toEqual({ undoTo: 21, mayScaleUp: false });
+    expect(closeWith(guard, 209, 23)).toMatchObject({ undoTo: 21, mayScaleUp: false });
   });
 
   test('does not judge steps on fewer than ten finished tasks, nor steps changed since', () => {
     const guard = new ThroughputGuard();
     closeWith(guard, 3, 1);
     guard.recordScaleUp(1, 2);
-    expect(closeWith(guard, 0, 2)).toEqual({ mayScaleUp: true });
+    expect(closeWith(guard, 0, 2)).toMatchObject({ mayScaleUp: true });
 
     closeWith(guard, 100, 2);
     guard.recordScaleUp(2, 3);
-    expect(closeWith(guard, 50, 2)).toEqual({ mayScaleUp: true });
+    expect(closeWith(guard, 50, 2)).toMatchObject({ mayScaleUp: true });
   });
 });
