@@ -222,7 +222,8 @@ export class BasicCrawler<Context extends CrawlingContext = CrawlingContext> {
   stop(reason = 'The crawler has been gracefully stopped.'): void {
     this.#stopReason = reason;
     this.log.info(reason);
-    void this.autoscaledPool?.abort();
+    // Running requests finish and are committed; the pool then sees the crawl finished.
+    this.autoscaledPool?.notify();
   }
 
   /** Stops at once: persists state, tears down the session pool and aborts the pool. */
@@ -318,6 +319,8 @@ export class BasicCrawler<Context extends CrawlingContext = CrawlingContext> {
     } finally {
       stopStatus();
       removeSigint();
+      // Requests fetched but not started (the limit was reached, or stop()) go back at once.
+      await source.releaseAll();
       await this.sessionPool?.teardown();
       await this.stats.stopCapturing();
       this.autoscaledPool = undefined;

@@ -41,4 +41,7 @@ async function pauseAndRelease(crawler: BasicCrawler<any>, source: RequestSource
   const pending = queue ? (await queue.getInfo())?.pendingRequestCount : undefined;
   crawler.log.info('Paused: state saved and leases released.', { pendingRequests: pending });
   crawler.stop('The crawler was paused by Ctrl+C.');
+  // The pool is paused and its tasks are done (or past the pause timeout, in which case their
+  // commits fail harmlessly and the requests run again on resume): end run() now.
+  await pool?.abort();
 }

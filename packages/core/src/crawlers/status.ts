@@ -37,11 +37,12 @@ function statusMessage(crawler: BasicCrawler<any>, source: RequestSource): strin
   return formatStatusLine({
     handled: requestsFinished,
     failed: requestsFailed,
-    pending: pending + source.inProgressCount,
+    pending,
     requestsPerMinute: crawler.stats.calculate().requestsFinishedPerMinute,
     desiredConcurrency: pool?.desiredConcurrency ?? 0,
     currentConcurrency: pool?.currentConcurrency ?? 0,
-    total: requestsFinished + requestsFailed + pending + source.inProgressCount,
+    // The queue's pending count includes the requests in progress (leased), as in Crawlee.
+    total: requestsFinished + requestsFailed + pending,
   });
 }
 
