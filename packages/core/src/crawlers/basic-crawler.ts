@@ -311,7 +311,7 @@ export class BasicCrawler<Context extends CrawlingContext = CrawlingContext> {
     await this.stats.startCapturing();
     const source = this.#createSource();
     const pool = this.#createPool(source);
-    const stopStatus = startStatusLine(this, source);
+    const stopStatus = startStatusLine(this);
     const removeSigint = installSigintHandler(this, source);
     this.log.info('Starting the crawler.');
     try {

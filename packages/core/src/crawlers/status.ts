@@ -2,20 +2,19 @@ import type { Log } from '../log.js';
 import { formatStatusLine, logClosingLines } from '../statistics/status-line.js';
 import type { FinalStatistics, Statistics } from '../statistics/statistics.js';
 import type { BasicCrawler } from './basic-crawler.js';
-import type { RequestSource } from './request-source.js';
 
 /**
  * Logs a status line every `statusMessageLoggingInterval` seconds (or hands it to
  * `statusMessageCallback`). Returns a function that stops it.
  */
-export function startStatusLine(crawler: BasicCrawler<any>, source: RequestSource): () => void {
+export function startStatusLine(crawler: BasicCrawler<any>): () => void {
   const options = (crawler as unknown as { options: Record<string, unknown> }).options;
   const intervalSecs = (options.statusMessageLoggingInterval as number | undefined) ?? 10;
   const callback = options.statusMessageCallback as ((params: unknown) => unknown) | undefined;
   let previousState: Record<string, unknown> = {};
   const tick = () => {
     const state = { ...crawler.stats.state } as Record<string, unknown>;
-    const message = statusMessage(crawler, source);
+    const message = statusMessage(crawler);
     if (callback) {
       void Promise.resolve(callback({ state, crawler, previousState, message })).catch(
         () => undefined,
@@ -30,7 +29,7 @@ export function startStatusLine(crawler: BasicCrawler<any>, source: RequestSourc
   return () => clearInterval(timer);
 }
 
-function statusMessage(crawler: BasicCrawler<any>, source: RequestSource): string {
+function statusMessage(crawler: BasicCrawler<any>): string {
   const { requestsFinished, requestsFailed } = crawler.stats.state;
   const pending = crawler.requestQueue?.getPendingCount() ?? 0;
   const pool = crawler.autoscaledPool;
