@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -10,30 +9,20 @@ import { Configuration } from '../../src/configuration.js';
 import { BasicCrawler } from '../../src/crawlers/basic-crawler.js';
 import { Log, LogLevel } from '../../src/log.js';
 import { Dataset } from '../../src/storages/dataset.js';
+import { runCrawlChild } from '../helpers/crawl-child.js';
 import { RequestQueue } from '../../src/storages/request-queue.js';
 
-const root = fileURLToPath(new URL('../../../../', import.meta.url));
 const child = fileURLToPath(new URL('../fixtures/crawler-kill-child.ts', import.meta.url));
 
-/** Runs the child crawl; resolves with its output once it exits or once `killOn` is printed. */
-function runChild(dir: string, env: Record<string, string>, killOn?: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const proc = spawn(process.execPath, ['--import', 'tsx', child], {
-      cwd: root,
-      env: { ...process.env, CRAWLEE_STORAGE_DIR: dir, ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let output = '';
-    proc.stdout.on('data', (chunk: Buffer) => {
-      output += chunk.toString();
-      if (killOn && output.includes(killOn)) {
-        proc.kill('SIGKILL');
-      }
-    });
-    proc.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    proc.on('error', reject);
-    proc.on('exit', () => resolve(output));
-  });
+/** Runs the child crawl; SIGKILLs it once it prints `killOn`. */
+async function runChild(
+  dir: string,
+  env: Record<string, string>,
+  killOn?: string,
+): Promise<string> {
+  const trigger = killOn ? { text: killOn, signal: 'SIGKILL' as const } : undefined;
+  const result = await runCrawlChild(child, { CRAWLEE_STORAGE_DIR: dir, ...env }, trigger);
+  return result.output;
 }
 
 function datasetUrls(dir: string): string[] {

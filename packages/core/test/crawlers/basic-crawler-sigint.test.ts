@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -8,34 +7,13 @@ import { afterEach, beforeEach, describe, expect, test } from 'vitest';
 
 import { Configuration } from '../../src/configuration.js';
 import { RequestQueue } from '../../src/storages/request-queue.js';
+import { runCrawlChild } from '../helpers/crawl-child.js';
 
-const root = fileURLToPath(new URL('../../../../', import.meta.url));
 const child = fileURLToPath(new URL('../fixtures/crawler-sigint-child.ts', import.meta.url));
 
-function runChild(
-  dir: string,
-  env: Record<string, string>,
-  interruptOn?: string,
-): Promise<{ output: string; code: number | null }> {
-  return new Promise((resolve, reject) => {
-    const proc = spawn(process.execPath, ['--import', 'tsx', child], {
-      cwd: root,
-      env: { ...process.env, CRAWLEE_STORAGE_DIR: dir, ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let output = '';
-    let interrupted = false;
-    proc.stdout.on('data', (chunk: Buffer) => {
-      output += chunk.toString();
-      if (interruptOn && !interrupted && output.includes(interruptOn)) {
-        interrupted = true;
-        proc.kill('SIGINT');
-      }
-    });
-    proc.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    proc.on('error', reject);
-    proc.on('exit', (code) => resolve({ output, code }));
-  });
+function runChild(dir: string, env: Record<string, string>, interruptOn?: string) {
+  const trigger = interruptOn ? { text: interruptOn, signal: 'SIGINT' as const } : undefined;
+  return runCrawlChild(child, { CRAWLEE_STORAGE_DIR: dir, ...env }, trigger);
 }
 
 describe('BasicCrawler and Ctrl+C', () => {
