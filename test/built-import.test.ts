@@ -10,6 +10,19 @@ const run = promisify(execFile);
 
 // The names a scraper imports from 'trawl' today; a missing one breaks ports from Crawlee.
 const PUBLIC_NAMES = [
+  'AutoscaledPool',
+  'BasicCrawler',
+  'CheerioCrawler',
+  'EnqueueStrategy',
+  'HttpCrawler',
+  'Router',
+  'Session',
+  'SessionPool',
+  'Statistics',
+  'createBasicRouter',
+  'createCheerioRouter',
+  'createHttpRouter',
+  'enqueueLinks',
   'Configuration',
   'ConfigurationError',
   'CriticalError',

@@ -31,13 +31,15 @@ describe('npm run demo', () => {
 
     expect(stdout).toContain(`stored ${PRODUCTS.length} products`);
     expect(stdout).toContain(join(dir, 'datasets', 'default'));
-    const files = readdirSync(join(dir, 'datasets', 'default')).sort();
-    expect(files).toHaveLength(PRODUCTS.length);
-    const first = JSON.parse(readFileSync(join(dir, 'datasets', 'default', files[0]!), 'utf8'));
-    expect(first).toMatchObject({
-      sku: PRODUCTS[0]!.sku,
+    const folder = join(dir, 'datasets', 'default');
+    const items = readdirSync(folder).map(
+      (file) => JSON.parse(readFileSync(join(folder, file), 'utf8')) as Record<string, unknown>,
+    );
+    expect(items.map((item) => item.sku).sort()).toEqual(PRODUCTS.map((p) => p.sku).sort());
+    expect(items.find((item) => item.sku === PRODUCTS[0]!.sku)).toMatchObject({
       title: PRODUCTS[0]!.title,
       price: formatPrice(PRODUCTS[0]!.priceCents),
+      inStock: PRODUCTS[0]!.inStock,
     });
     const csv = readFileSync(join(dir, 'demo-shop-products.csv'), 'utf8').trim().split('\n');
     expect(csv[0]).toBe('url,sku,title,price,inStock');

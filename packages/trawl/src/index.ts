@@ -2,3 +2,4 @@
 // ports by changing its import line. Packages whose capability has not landed yet export nothing
 // and are not listed.
 export * from '@trawl/core';
+export * from '@trawl/http-crawler';

@@ -62,8 +62,9 @@ export class RequestSource {
     if (limit === undefined) {
       return undefined;
     }
+    // The queue's pending count includes leased requests, so those in progress are in it.
     const pending = this.#options.queue.getPendingCount();
-    return Math.max(0, limit - this.#options.countDone() - this.#inProgress.size - pending);
+    return Math.max(0, limit - this.#options.countDone() - pending);
   }
 
   /** Fetches a request a task may start now, keeping it for {@link RequestSource.take}. */

@@ -1,0 +1,94 @@
+/**
+ * One crawl of the benchmark site, run in its own process by `run.ts`:
+ *
+ *   node --import tsx bench/cheerio/measure.ts <trawl|crawlee|bare> <fixed50|auto> <siteUrl> <pages>
+ *
+ * trawl and Crawlee run the same CheerioCrawler handler (read the title, enqueue the page's
+ * links, push one item) on their default local storage in a temporary folder; `fixed50` pins the
+ * concurrency at 50, `auto` leaves the crawler's default autoscaling. `bare` fetches the same URLs
+ * with Node's fetch, 50 at a time, reading each body and nothing more. Prints one JSON line.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+
+const HTTP_CRAWLER_DIST = join(import.meta.dirname, '..', '..', 'packages', 'http-crawler', 'dist');
+
+const [library, mode, siteUrl, count] = process.argv.slice(2);
+const pages = Number(count);
+if (!['trawl', 'crawlee', 'bare'].includes(library!) || !['fixed50', 'auto'].includes(mode!)) {
+  throw new Error('Usage: measure.ts <trawl|crawlee|bare> <fixed50|auto> <siteUrl> <pages>');
+}
+
+interface Context {
+  request: { loadedUrl?: string; url: string };
+  $: (selector: string) => { text(): string };
+  enqueueLinks(): Promise<unknown>;
+  pushData(item: object): Promise<void>;
+}
+
+async function handler({ request, $, enqueueLinks, pushData }: Context): Promise<void> {
+  await pushData({ url: request.loadedUrl ?? request.url, title: $('title').text() });
+  await enqueueLinks();
+}
+
+const concurrency = mode === 'fixed50' ? { minConcurrency: 50, maxConcurrency: 50 } : {};
+
+async function crawlTrawl(dir: string): Promise<number> {
+  const trawl = await import(pathToFileURL(join(HTTP_CRAWLER_DIST, 'index.js')).href);
+  const config = new trawl.Configuration({ storageClientOptions: { localDataDirectory: dir } });
+  const crawler = new trawl.CheerioCrawler(
+    {
+      requestHandler: handler,
+      log: new trawl.Log({ level: trawl.LogLevel.WARNING }),
+      ...concurrency,
+    },
+    config,
+  );
+  const stats = await crawler.run([`${siteUrl}/page/0`]);
+  return stats.requestsFinished;
+}
+
+async function crawlCrawlee(dir: string): Promise<number> {
+  process.env.CRAWLEE_STORAGE_DIR = dir;
+  const crawlee = await import('crawlee');
+  crawlee.log.setLevel(crawlee.log.LEVELS.WARNING);
+  const crawler = new crawlee.CheerioCrawler({
+    requestHandler: handler as never,
+    ...concurrency,
+  });
+  const stats = await crawler.run([`${siteUrl}/page/0`]);
+  return stats.requestsFinished;
+}
+
+async function fetchAll(): Promise<number> {
+  let next = 0;
+  let done = 0;
+  const worker = async () => {
+    while (next < pages) {
+      const index = next++;
+      const response = await fetch(`${siteUrl}/page/${index}`);
+      await response.text();
+      done += 1;
+    }
+  };
+  await Promise.all(Array.from({ length: 50 }, worker));
+  return done;
+}
+
+const dir = mkdtempSync(join(tmpdir(), `bench-cheerio-${library}-`));
+const started = performance.now();
+const finished =
+  library === 'trawl'
+    ? await crawlTrawl(dir)
+    : library === 'crawlee'
+      ? await crawlCrawlee(dir)
+      : await fetchAll();
+const millis = performance.now() - started;
+rmSync(dir, { recursive: true, force: true });
+const peakRssBytes = process.resourceUsage().maxRSS * 1024;
+process.stdout.write(
+  `${JSON.stringify({ library, mode, pages: finished, millis, peakRssBytes })}\n`,
+);
+process.exit(0);

@@ -1,0 +1,140 @@
+/**
+ * CheerioCrawler benchmark: trawl against Crawlee 3 on a local site of 20,000 small pages, with a
+ * bare fetch loop over the same URLs as the ceiling.
+ *
+ *   cd <repo> && node --import tsx bench/cheerio/run.ts [--pages 20000]
+ *
+ * Builds trawl first (`tsc -b packages/http-crawler`). The site runs in a process of its own;
+ * every measurement runs in a fresh process (measure.ts), one after the other, in one run. Prints
+ * a table and rewrites the `## Cheerio` section of bench/RESULTS.md.
+ */
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { once } from 'node:events';
+import os from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { parseArgs } from 'node:util';
+
+import { updateResultsSection } from '../results.js';
+
+const BENCH_DIR = join(import.meta.dirname, '..');
+const REPO_ROOT = join(BENCH_DIR, '..');
+
+interface Measurement {
+  library: 'trawl' | 'crawlee' | 'bare';
+  mode: 'fixed50' | 'auto';
+  pages: number;
+  millis: number;
+  peakRssBytes: number;
+}
+
+const { values } = parseArgs({ options: { pages: { type: 'string', default: '20000' } } });
+const pages = Number(values.pages);
+
+async function startSite(): Promise<{ url: string; stop: () => void }> {
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', join(import.meta.dirname, 'site.ts'), String(pages)],
+    { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'inherit'] },
+  );
+  const [line] = (await once(createInterface({ input: child.stdout! }), 'line')) as [string];
+  const { url } = JSON.parse(line) as { url: string };
+  return { url, stop: () => void child.kill('SIGTERM') };
+}
+
+function measure(library: string, mode: string, url: string): Measurement {
+  process.stderr.write(`cheerio bench: ${library} ${mode} (${pages} pages)\n`);
+  const output = execFileSync(
+    process.execPath,
+    ['--import', 'tsx', join(import.meta.dirname, 'measure.ts'), library, mode, url, String(pages)],
+    { cwd: REPO_ROOT, encoding: 'utf8', maxBuffer: 1 << 20, stdio: ['ignore', 'pipe', 'inherit'] },
+  );
+  const result = JSON.parse(output.trim().split('\n').pop()!) as Measurement;
+  if (result.pages !== pages) {
+    throw new Error(`${library} ${mode} handled ${result.pages} of ${pages} pages`);
+  }
+  return result;
+}
+
+const perSec = (m: Measurement): number => (m.pages / m.millis) * 1_000;
+const mib = (bytes: number): string => (bytes / 2 ** 20).toFixed(0);
+const format = (value: number): string => Math.round(value).toLocaleString('en-US');
+
+function row(label: string, m: Measurement): string {
+  const seconds = (m.millis / 1_000).toFixed(1);
+  return `| ${label} | ${format(perSec(m))} | ${seconds} | ${mib(m.peakRssBytes)} |`;
+}
+
+function machine(): string {
+  const cpu = os.cpus()[0]?.model ?? 'unknown CPU';
+  const memGb = (os.totalmem() / 2 ** 30).toFixed(0);
+  return `${os.availableParallelism()} CPUs (nproc), ${cpu}, ${memGb} GiB RAM, Node ${process.version}, ${os.platform()} ${os.release()}`;
+}
+
+function verdict(isMet: boolean): string {
+  return isMet ? 'met' : 'missed';
+}
+
+function ratios(label: string, trawl: Measurement, crawlee: Measurement, bare: Measurement) {
+  const speed = perSec(trawl) / perSec(crawlee);
+  const ofBare = perSec(trawl) / perSec(bare);
+  const memory = trawl.peakRssBytes / crawlee.peakRssBytes;
+  return (
+    `- ${label}: trawl / Crawlee pages/s ${speed.toFixed(2)}x (target ≥ 2x: ${verdict(speed >= 2)}); ` +
+    `trawl / bare loop ${ofBare.toFixed(2)} (target ≥ 0.5: ${verdict(ofBare >= 0.5)}); ` +
+    `trawl / Crawlee peak RSS ${memory.toFixed(2)} (target ≤ 0.5: ${verdict(memory <= 0.5)}).`
+  );
+}
+
+function report(results: Record<string, Measurement>): string[] {
+  const { bare, trawlFixed, crawleeFixed, trawlAuto, crawleeAuto } = results as Record<
+    string,
+    Measurement
+  >;
+  return [
+    `Measured ${new Date().toISOString().slice(0, 10)} on ${machine()}.`,
+    'Command (repo root): `node --import tsx bench/cheerio/run.ts` (builds `packages/http-crawler`',
+    `first). A local site of ${format(pages)} small pages (about 1.3 KB of HTML, 5 new links and 4`,
+    'duplicate ones each) runs in its own process on 127.0.0.1; each line below is a fresh process,',
+    'all in one run. trawl (built `dist`) and Crawlee 3.18.1 run the same CheerioCrawler handler:',
+    'read the title, `enqueueLinks()`, `pushData()` one item, on their default local storage in a',
+    'temporary folder, log level WARNING. "concurrency 50" sets `minConcurrency` and',
+    '`maxConcurrency` to 50; "autoscaled" passes no concurrency option. The bare loop is Node',
+    '`fetch` over the same URLs, 50 at a time, each body read, nothing parsed or stored. Peak RSS',
+    'is `process.resourceUsage().maxRSS` of the measuring process.',
+    '',
+    '| run | pages/s | seconds | peak RSS (MiB) |',
+    '|---|---|---|---|',
+    row('bare fetch loop, 50 at a time', bare!),
+    row('trawl, concurrency 50', trawlFixed!),
+    row('Crawlee 3.18.1, concurrency 50', crawleeFixed!),
+    row('trawl, autoscaled', trawlAuto!),
+    row('Crawlee 3.18.1, autoscaled', crawleeAuto!),
+    '',
+    ratios('concurrency 50', trawlFixed!, crawleeFixed!, bare!),
+    ratios('autoscaled', trawlAuto!, crawleeAuto!, bare!),
+  ];
+}
+
+const build = spawnSync('npx', ['tsc', '-b', 'packages/http-crawler'], {
+  cwd: REPO_ROOT,
+  stdio: 'inherit',
+});
+if (build.status !== 0) {
+  throw new Error('Building packages/http-crawler failed; fix its errors first');
+}
+const site = await startSite();
+try {
+  const results = {
+    bare: measure('bare', 'fixed50', site.url),
+    trawlFixed: measure('trawl', 'fixed50', site.url),
+    crawleeFixed: measure('crawlee', 'fixed50', site.url),
+    trawlAuto: measure('trawl', 'auto', site.url),
+    crawleeAuto: measure('crawlee', 'auto', site.url),
+  };
+  const lines = report(results);
+  process.stdout.write(`## Cheerio\n\n${lines.join('\n')}\n`);
+  updateResultsSection('Cheerio', lines);
+} finally {
+  site.stop();
+}

@@ -1,0 +1,104 @@
+/**
+ * A page the crawler has loaded: its decoded body, parsed with cheerio at most once, and the
+ * links it holds.
+ */
+import { load, type CheerioAPI } from 'cheerio';
+
+import { isJsonType, isMarkupType, isXmlType } from './content-type.js';
+import { decodeBody } from './decode.js';
+import { SelectorNotFoundError } from './errors.js';
+import type { ResponseContentType } from './http-crawling-context.js';
+
+/** The body of one response and what is derived from it on demand. */
+export class LoadedPage {
+  /** The URL loaded, after redirects. */
+  readonly url: string;
+  /** The body: decoded text for HTML and XML, the raw bytes for other types. */
+  readonly body: string | Buffer;
+  /** The content type and the encoding of the body. */
+  readonly contentType: ResponseContentType;
+  #raw?: Buffer;
+  #text?: string;
+  #$?: CheerioAPI;
+  #json?: { value: unknown };
+
+  constructor(url: string, raw: Buffer, contentType: ResponseContentType) {
+    this.url = url;
+    this.contentType = contentType;
+    if (isMarkupType(contentType.type)) {
+      this.#text = decodeBody(raw, contentType.encoding);
+      this.body = this.#text;
+    } else {
+      this.#raw = raw;
+      this.body = raw;
+    }
+  }
+
+  /** The page parsed with cheerio; the first call parses, later ones return the same object. */
+  get $(): CheerioAPI {
+    // htmlparser2 in HTML mode, as Crawlee uses: it is faster than parse5 and gives the same
+    // tree Crawlee users' selectors were written against. Malformed markup still parses.
+    this.#$ ??= load(this.text(), {
+      xml: { xmlMode: isXmlType(this.contentType.type), decodeEntities: true },
+    });
+    return this.#$;
+  }
+
+  /** The body parsed as JSON (once), for JSON types; `null` for others. */
+  get json(): unknown {
+    if (!isJsonType(this.contentType.type)) {
+      return null;
+    }
+    this.#json ??= { value: JSON.parse(this.text()) };
+    return this.#json.value;
+  }
+
+  /** The body as text, decoded with the page's encoding. */
+  text(): string {
+    this.#text ??= decodeBody(this.#raw!, this.contentType.encoding);
+    return this.#text;
+  }
+
+  /**
+   * The parsed page, after checking that `selector` matches.
+   * @throws SelectorNotFoundError when `selector` is given and matches nothing
+   */
+  parse(selector?: string): CheerioAPI {
+    const $ = this.$;
+    if (selector !== undefined && $(selector).length === 0) {
+      throw new SelectorNotFoundError(selector, this.url);
+    }
+    return $;
+  }
+
+  /**
+   * The `href`s of the elements matching `selector`, made absolute against the page's
+   * `<base href>`, else `baseUrl`, else the loaded URL; each once, in page order.
+   */
+  links(selector = 'a', baseUrl?: string): string[] {
+    const $ = this.$;
+    const base = resolveBase($, baseUrl ?? this.url);
+    const links = new Set<string>();
+    for (const element of $(selector).toArray()) {
+      const href = 'attribs' in element ? element.attribs.href?.trim() : undefined;
+      const url = href ? absolute(href, base) : undefined;
+      if (url !== undefined) {
+        links.add(url);
+      }
+    }
+    return [...links];
+  }
+}
+
+function resolveBase($: CheerioAPI, fallback: string): string {
+  const baseHref = $('base[href]').first().attr('href')?.trim();
+  return (baseHref && absolute(baseHref, fallback)) || fallback;
+}
+
+function absolute(href: string, base: string): string | undefined {
+  try {
+    return new URL(href, base).href;
+  } catch {
+    return undefined;
+  }
+}

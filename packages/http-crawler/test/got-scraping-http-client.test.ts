@@ -1,0 +1,192 @@
+import { createServer, request as httpRequest, type Server } from 'node:http';
+import { createSecureServer, type Http2SecureServer, type ServerHttp2Session } from 'node:http2';
+import type { AddressInfo } from 'node:net';
+
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+
+import { startTestServer, type TestServer } from '../../../test/helpers/test-server.js';
+import { GotScrapingHttpClient, HttpCrawler, SessionError, type ProxyInfo } from '../src/index.js';
+import { failureRecorder, memoryConfig, quietLog, selfSignedCertificate } from './helpers.js';
+
+function portOf(server: Server | Http2SecureServer): number {
+  return (server.address() as AddressInfo).port;
+}
+
+/** An HTTP/2 server over TLS (HTTP/1.1 allowed) that answers with the protocol it spoke. */
+async function startTlsServer(coversIp: boolean) {
+  const { key, cert } = await selfSignedCertificate({ coversIp });
+  const versions: string[] = [];
+  const sessions = new Set<ServerHttp2Session>();
+  const server = createSecureServer({ key, cert, allowHTTP1: true }, (req, res) => {
+    versions.push(req.httpVersion);
+    res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
+    res.end(`<title>over ${req.httpVersion}</title>`);
+  });
+  server.on('session', (session) => sessions.add(session));
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `https://127.0.0.1:${portOf(server)}/`,
+    versions,
+    close: async () => {
+      // The client keeps HTTP/2 sessions open for reuse; close ends only once they are gone.
+      sessions.forEach((session) => session.destroy());
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+describe('GotScrapingHttpClient over HTTP/2 and TLS', () => {
+  let server: Awaited<ReturnType<typeof startTlsServer>>;
+  let mismatched: Awaited<ReturnType<typeof startTlsServer>>;
+
+  beforeAll(async () => {
+    [server, mismatched] = await Promise.all([startTlsServer(true), startTlsServer(false)]);
+  });
+  afterAll(() => Promise.all([server.close(), mismatched.close()]));
+
+  async function crawl(url: string) {
+    const seen: unknown[] = [];
+    const stats = await new HttpCrawler(
+      {
+        log: quietLog(),
+        requestHandler: ({ body, response, request }) =>
+          void seen.push({ body, version: response.httpVersion, retries: request.retryCount }),
+      },
+      memoryConfig(),
+    ).run([url]);
+    return { seen, stats };
+  }
+
+  test('negotiates HTTP/2 with a server that offers it, accepting a self-signed certificate', async () => {
+    const { seen } = await crawl(server.url);
+
+    expect(seen).toEqual([{ body: '<title>over 2.0</title>', version: '2.0', retries: 0 }]);
+    expect(server.versions).toEqual(['2.0']);
+  });
+
+  test('falls back to HTTP/1.1 when the certificate does not name the host', async () => {
+    const { seen } = await crawl(mismatched.url);
+
+    expect(seen).toEqual([{ body: '<title>over 1.1</title>', version: '1.1', retries: 0 }]);
+  });
+
+  test('with ignoreSslErrors off, a self-signed certificate fails the navigation', async () => {
+    const { failures, failedRequestHandler } = failureRecorder();
+
+    await new HttpCrawler(
+      {
+        log: quietLog(),
+        ignoreSslErrors: false,
+        maxRequestRetries: 0,
+        failedRequestHandler,
+        requestHandler: () => {},
+      },
+      memoryConfig(),
+    ).run([server.url]);
+
+    expect(failures).toHaveLength(1);
+    expect(failures[0]!.error.message).toMatch(/self[- ]signed certificate/);
+  });
+
+  test('the client alone streams the body', async () => {
+    const response = await new GotScrapingHttpClient().stream({
+      url: server.url,
+      https: { rejectUnauthorized: false },
+    });
+    const chunks: Buffer[] = [];
+    for await (const chunk of response.stream) {
+      chunks.push(chunk as Buffer);
+    }
+
+    expect(response.statusCode).toBe(200);
+    expect(Buffer.concat(chunks).toString()).toBe('<title>over 2.0</title>');
+  });
+});
+
+describe('proxies', () => {
+  let target: TestServer;
+  let proxy: Server;
+  const proxied: { url: string; authorization?: string }[] = [];
+
+  beforeAll(async () => {
+    target = await startTestServer('127.0.0.3');
+    target.route('/page', '<title>through the proxy</title>');
+    target.route('/extra', 'extra', 'text/plain');
+    // A forward proxy: plain-HTTP requests arrive with the absolute URL as their target.
+    proxy = createServer((req, res) => {
+      proxied.push({ url: req.url!, authorization: req.headers['proxy-authorization'] });
+      const upstream = httpRequest(
+        req.url!,
+        { method: req.method, headers: req.headers },
+        (answer) => {
+          res.writeHead(answer.statusCode!, answer.headers);
+          answer.pipe(res);
+        },
+      );
+      upstream.on('error', () => res.writeHead(502).end());
+      req.pipe(upstream);
+    });
+    await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
+  });
+  afterAll(async () => {
+    await target.close();
+    proxy.closeAllConnections();
+    await new Promise<void>((resolve) => proxy.close(() => resolve()));
+  });
+
+  test('navigations and sendRequest go through the session proxy', async () => {
+    const proxyUrl = `http://scraper:s3cret@127.0.0.1:${portOf(proxy)}`;
+    const sessionIds: (string | undefined)[] = [];
+    const seen: unknown[] = [];
+
+    await new HttpCrawler(
+      {
+        log: quietLog(),
+        proxyConfiguration: {
+          newProxyInfo: (sessionId?: string): ProxyInfo => {
+            sessionIds.push(sessionId);
+            return { url: proxyUrl, sessionId };
+          },
+        },
+        requestHandler: async ({ body, proxyInfo, sendRequest }) => {
+          const extra = await sendRequest({ url: target.url('/extra') });
+          seen.push({ body, proxy: proxyInfo?.url, extra: extra.body });
+        },
+      },
+      memoryConfig(),
+    ).run([target.url('/page')]);
+
+    expect(seen).toEqual([
+      { body: '<title>through the proxy</title>', proxy: proxyUrl, extra: 'extra' },
+    ]);
+    expect(proxied.map((entry) => entry.url)).toEqual([target.url('/page'), target.url('/extra')]);
+    const credentials = `Basic ${Buffer.from('scraper:s3cret').toString('base64')}`;
+    expect(proxied[0]!.authorization).toBe(credentials);
+    expect(sessionIds).toHaveLength(1);
+    expect(sessionIds[0]).toEqual(expect.any(String));
+  });
+
+  test('a dead proxy rotates the session, and its password stays out of the error', async () => {
+    const dead = createServer();
+    await new Promise<void>((resolve) => dead.listen(0, '127.0.0.1', resolve));
+    const deadUrl = `http://scraper:s3cret@127.0.0.1:${portOf(dead)}`;
+    await new Promise<void>((resolve) => dead.close(() => resolve()));
+    const { failures, failedRequestHandler } = failureRecorder();
+
+    await new HttpCrawler(
+      {
+        log: quietLog(),
+        maxSessionRotations: 2,
+        proxyConfiguration: { newProxyInfo: () => ({ url: deadUrl }) },
+        failedRequestHandler,
+        requestHandler: () => {},
+      },
+      memoryConfig(),
+    ).run([target.url('/page')]);
+
+    expect(failures).toHaveLength(1);
+    expect(failures[0]!.error).toBeInstanceOf(SessionError);
+    expect(failures[0]!.error.message).toContain('Proxy connection failed');
+    expect(failures[0]!.error.message).not.toContain('s3cret');
+  });
+});
