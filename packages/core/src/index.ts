@@ -161,5 +161,6 @@ export {
   type ProxyInfo,
 } from './crawlers/crawling-context.js';
 export { RequestHandlerTimeoutError, ThrottledError } from './crawlers/errors.js';
+export { runWithTimeout } from './crawlers/timeout.js';
 export type { SendRequestOptions, SendRequestResponse } from './crawlers/send-request.js';
 export type { Awaitable } from './utils/types.js';

@@ -8,6 +8,7 @@ import {
   NonRetryableError,
   RequestState,
   matchesEnqueueStrategy,
+  runWithTimeout,
   type AutoscaledPoolOptions,
   type Configuration,
   type Request,
@@ -35,7 +36,6 @@ import { LoadedPage } from './loaded-page.js';
 import { createRequestOptions, sendNavigation } from './navigation.js';
 import { readBody } from './read-body.js';
 import { navigationError, statusError } from './response-checks.js';
-import { withTimeout } from './with-timeout.js';
 
 type ItemBuffer = Parameters<BasicCrawler['createContext']>[2];
 
@@ -141,9 +141,10 @@ export class HttpCrawler<
       return;
     }
     request.state = RequestState.REQUEST_HANDLER;
-    await withTimeout(
+    await runWithTimeout(
       () => super.runRequestHandler(context),
       this.#handlerTimeoutMillis,
+      undefined,
       request.loadedUrl ?? request.url,
     );
   }

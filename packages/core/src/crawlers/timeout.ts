@@ -1,14 +1,14 @@
 import { RequestHandlerTimeoutError } from './errors.js';
 
 /**
- * Runs `task` and rejects with {@link RequestHandlerTimeoutError} after `timeoutMillis`, aborting
- * `controller` so the handler can stop its I/O. The crawler moves on at once even when the
- * handler ignores the signal; what it pushes after that is refused.
+ * Runs `task` and rejects with {@link RequestHandlerTimeoutError} after `timeoutMillis`,
+ * aborting `controller` (when given) so the handler can stop its I/O. The crawler moves on at
+ * once even when the handler ignores the signal; what it pushes after that is refused.
  */
 export async function runWithTimeout(
   task: () => Promise<void>,
   timeoutMillis: number,
-  controller: AbortController,
+  controller: AbortController | undefined,
   url: string,
 ): Promise<void> {
   let timer: NodeJS.Timeout | undefined;
@@ -16,7 +16,7 @@ export async function runWithTimeout(
     timer = setTimeout(
       () => {
         const error = new RequestHandlerTimeoutError(url, timeoutMillis / 1000);
-        controller.abort(error);
+        controller?.abort(error);
         reject(error);
       },
       Math.min(timeoutMillis, 2 ** 31 - 1),
