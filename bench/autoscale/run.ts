@@ -98,7 +98,8 @@ for (const n of FIXED) {
 }
 const auto = await crawl(server.url, 'autoscaled', autoSecs, { desiredConcurrency: 10 });
 console.log(
-  `autoscaled: ${auto.pagesPerSec.toFixed(0)} pages/s, desired concurrency ${auto.finalConcurrency}`,
+  `autoscaled: ${auto.pagesPerSec.toFixed(0)} pages/s, ` +
+    `desired concurrency ${auto.finalConcurrency}`,
 );
 server.stop();
 
@@ -106,10 +107,12 @@ const best = runs.reduce((a, b) => (b.pagesPerSec > a.pagesPerSec ? b : a));
 const ratio = auto.pagesPerSec / best.pagesPerSec;
 const rows = [...runs, auto].map(
   (r) =>
-    `| ${r.label} | ${r.pagesPerSec.toFixed(0)} | ${r.label === 'autoscaled' ? r.finalConcurrency : r.label.split(' ')[1]} |`,
+    `| ${r.label} | ${r.pagesPerSec.toFixed(0)} | ` +
+    `${r.label === 'autoscaled' ? r.finalConcurrency : r.label.split(' ')[1]} |`,
 );
 updateResultsSection('Autoscale', [
-  `Measured ${new Date().toISOString().slice(0, 10)} on ${os.availableParallelism()} CPUs, Node ${process.version}.`,
+  `Measured ${new Date().toISOString().slice(0, 10)} on ${os.availableParallelism()} CPUs, ` +
+    `Node ${process.version}.`,
   `Command (repo root): \`npx tsc -b && node --import tsx bench/autoscale/run.ts\`.`,
   `Load: a local server in its own process answering every page after ${delayMs} ms; BasicCrawler`,
   `with \`sendRequest\` (got-scraping), memory storage. Fixed runs last ${fixedSecs} s, the`,
@@ -120,6 +123,7 @@ updateResultsSection('Autoscale', [
   '|---|---|---|',
   ...rows,
   '',
-  `- autoscaled / best fixed (${best.label}): ${(ratio * 100).toFixed(0)}% (target at least 90%: ${ratio >= 0.9 ? 'met' : 'not met'}).`,
+  `- autoscaled / best fixed (${best.label}): ${(ratio * 100).toFixed(0)}% ` +
+    `(target at least 90%: ${ratio >= 0.9 ? 'met' : 'not met'}).`,
 ]);
 console.log(`autoscaled / best fixed (${best.label}) = ${(ratio * 100).toFixed(1)}%`);

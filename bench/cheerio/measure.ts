@@ -1,7 +1,8 @@
 /**
  * One crawl of the benchmark site, run in its own process by `run.ts`:
  *
- *   node --import tsx bench/cheerio/measure.ts <trawl|crawlee|bare> <fixed50|auto> <siteUrl> <pages>
+ *   node --import tsx bench/cheerio/measure.ts <trawl|crawlee|bare> <fixed50|auto> \
+ *     <siteUrl> <pages>
  *
  * trawl and Crawlee run the same CheerioCrawler handler (read the title, enqueue the page's
  * links, push one item) on their default local storage in a temporary folder; `fixed50` pins the

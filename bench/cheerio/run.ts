@@ -68,7 +68,10 @@ function row(label: string, m: Measurement): string {
 function machine(): string {
   const cpu = os.cpus()[0]?.model ?? 'unknown CPU';
   const memGb = (os.totalmem() / 2 ** 30).toFixed(0);
-  return `${os.availableParallelism()} CPUs (nproc), ${cpu}, ${memGb} GiB RAM, Node ${process.version}, ${os.platform()} ${os.release()}`;
+  return (
+    `${os.availableParallelism()} CPUs (nproc), ${cpu}, ${memGb} GiB RAM, ` +
+    `Node ${process.version}, ${os.platform()} ${os.release()}`
+  );
 }
 
 function verdict(isMet: boolean): string {
@@ -80,7 +83,8 @@ function ratios(label: string, trawl: Measurement, crawlee: Measurement, bare: M
   const ofBare = perSec(trawl) / perSec(bare);
   const memory = trawl.peakRssBytes / crawlee.peakRssBytes;
   return (
-    `- ${label}: trawl / Crawlee pages/s ${speed.toFixed(2)}x (target ≥ 2x: ${verdict(speed >= 2)}); ` +
+    `- ${label}: trawl / Crawlee pages/s ${speed.toFixed(2)}x ` +
+    `(target ≥ 2x: ${verdict(speed >= 2)}); ` +
     `trawl / bare loop ${ofBare.toFixed(2)} (target ≥ 0.5: ${verdict(ofBare >= 0.5)}); ` +
     `trawl / Crawlee peak RSS ${memory.toFixed(2)} (target ≤ 0.5: ${verdict(memory <= 0.5)}).`
   );
@@ -95,7 +99,8 @@ function report(results: Record<string, Measurement>): string[] {
     `Measured ${new Date().toISOString().slice(0, 10)} on ${machine()}.`,
     'Command (repo root): `node --import tsx bench/cheerio/run.ts` (builds `packages/http-crawler`',
     `first). A local site of ${format(pages)} small pages (about 1.3 KB of HTML, 5 new links and 4`,
-    'duplicate ones each) runs in its own process on 127.0.0.1; each line below is a fresh process,',
+    'duplicate ones each) runs in its own process on 127.0.0.1; ' +
+      'each line below is a fresh process,',
     'all in one run. trawl (built `dist`) and Crawlee 3.18.1 run the same CheerioCrawler handler:',
     'read the title, `enqueueLinks()`, `pushData()` one item, on their default local storage in a',
     'temporary folder, log level WARNING. "concurrency 50" sets `minConcurrency` and',

@@ -71,7 +71,10 @@ function row(label: string, m: Measurement): string {
     m.drainMillis === undefined ? '—' : format(opsPerSec(m.n, m.addMillis + m.drainMillis));
   const seconds = ((m.addMillis + (m.drainMillis ?? 0)) / 1_000).toFixed(1);
   const bytes = Math.round(m.bytesPerPending);
-  return `| ${label} | ${format(m.n)} | ${format(add)} | ${drain} | ${both} | ${seconds} | ${bytes} |`;
+  return (
+    `| ${label} | ${format(m.n)} | ${format(add)} | ` +
+    `${drain} | ${both} | ${seconds} | ${bytes} |`
+  );
 }
 
 function ratio(trawl: Measurement, crawlee: Measurement, phase: 'add' | 'drain' | 'both'): number {
@@ -87,7 +90,10 @@ function ratio(trawl: Measurement, crawlee: Measurement, phase: 'add' | 'drain' 
 function machine(): string {
   const cpu = os.cpus()[0]?.model ?? 'unknown CPU';
   const memGb = (os.totalmem() / 2 ** 30).toFixed(0);
-  return `${os.availableParallelism()} CPUs (nproc), ${cpu}, ${memGb} GiB RAM, Node ${process.version}, ${os.platform()} ${os.release()}`;
+  return (
+    `${os.availableParallelism()} CPUs (nproc), ${cpu}, ${memGb} GiB RAM, ` +
+    `Node ${process.version}, ${os.platform()} ${os.release()}`
+  );
 }
 
 function report(results: Record<string, Measurement>): string {
@@ -111,8 +117,10 @@ function report(results: Record<string, Measurement>): string {
     row('trawl', trawlLarge),
     row('trawl (memory only)', trawlMemory),
     '',
-    `- trawl / Crawlee ops/s at ${format(crawleeSmall.n)}: add ${ratio(trawlSmall, crawleeSmall, 'add').toFixed(1)}x,` +
-      ` drain ${ratio(trawlSmall, crawleeSmall, 'drain').toFixed(1)}x, add+drain ${both.toFixed(1)}x` +
+    `- trawl / Crawlee ops/s at ${format(crawleeSmall.n)}:` +
+      ` add ${ratio(trawlSmall, crawleeSmall, 'add').toFixed(1)}x,` +
+      ` drain ${ratio(trawlSmall, crawleeSmall, 'drain').toFixed(1)}x,` +
+      ` add+drain ${both.toFixed(1)}x` +
       ` (target ≥ ${TARGET_RATIO}x: ${both >= TARGET_RATIO ? 'met' : 'missed'}).`,
     `- RSS per pending request at ${format(trawlMemory.n)}: ${Math.round(bytes)} bytes` +
       ` (target < ${TARGET_BYTES}: ${bytes < TARGET_BYTES ? 'met' : 'missed'});` +

@@ -40,7 +40,9 @@ function makeProduct(categoryIndex: number, index: number): Product {
     category,
     priceCents: 990 + ((id * 731) % 9000),
     inStock: id % 5 !== 0,
-    description: `A ${adjective.toLowerCase()} ${NOUNS[category]!.toLowerCase()}, "size ${size}", made for daily use.`,
+    description:
+      `A ${adjective.toLowerCase()} ${NOUNS[category]!.toLowerCase()}, ` +
+      `"size ${size}", made for daily use.`,
   };
 }
 

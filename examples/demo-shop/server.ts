@@ -59,7 +59,8 @@ function listingPage(slug: string, page: number): string | undefined {
     .join('\n');
   const next =
     page < pages ? `<a class="next" href="/category/${slug}?page=${page + 1}">Next</a>` : '';
-  const body = `<h1>${escapeHtml(category.name)}</h1>\n<ul class="products">\n${items}\n</ul>\n${next}`;
+  const body =
+    `<h1>${escapeHtml(category.name)}</h1>\n<ul class="products">\n${items}\n</ul>\n` + next;
   return layout(`${category.name}, page ${page}`, body);
 }
 

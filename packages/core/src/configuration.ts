@@ -19,13 +19,19 @@ export interface ConfigurationOptions {
   eventManager?: EventManager;
   /** Name of the default dataset (`CRAWLEE_DEFAULT_DATASET_ID`). @default 'default' */
   defaultDatasetId?: string;
-  /** Name of the default key-value store (`CRAWLEE_DEFAULT_KEY_VALUE_STORE_ID`). @default 'default' */
+  /**
+   * Name of the default key-value store (`CRAWLEE_DEFAULT_KEY_VALUE_STORE_ID`).
+   * @default 'default'
+   */
   defaultKeyValueStoreId?: string;
   /** Name of the default request queue (`CRAWLEE_DEFAULT_REQUEST_QUEUE_ID`). @default 'default' */
   defaultRequestQueueId?: string;
   /** Clear the default storages on first use (`CRAWLEE_PURGE_ON_START`). @default true */
   purgeOnStart?: boolean;
-  /** Keep storages on disk (`CRAWLEE_PERSIST_STORAGE`); false keeps them in memory. @default true */
+  /**
+   * Keep storages on disk (`CRAWLEE_PERSIST_STORAGE`); false keeps them in memory.
+   * @default true
+   */
   persistStorage?: boolean;
   /** Memory the crawl may use, in megabytes (`CRAWLEE_MEMORY_MBYTES`). @default unset */
   memoryMbytes?: number;
@@ -103,7 +109,10 @@ const KNOWN_OPTIONS: ReadonlySet<string> = new Set([
   'systemInfoIntervalMillis',
 ]);
 
-/** The storage folder: `CRAWLEE_STORAGE_DIR`, else `./crawlee_storage` if it exists, else `./storage`. */
+/**
+ * The storage folder: `CRAWLEE_STORAGE_DIR`, else `./crawlee_storage` if it exists, else
+ * `./storage`.
+ */
 export function defaultStorageDir(): string {
   const fromEnv = process.env.CRAWLEE_STORAGE_DIR;
   if (fromEnv) {

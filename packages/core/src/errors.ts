@@ -118,7 +118,8 @@ export class StorageError extends TrawlError {
 export class CorruptStorageFileError extends StorageError {
   constructor(path: string, detail: string, options: TrawlErrorOptions = {}) {
     super(
-      `Storage file ${path} is corrupt (${detail}); fix or delete the file, then open the storage again`,
+      `Storage file ${path} is corrupt (${detail}); ` +
+        'fix or delete the file, then open the storage again',
       { ...options, path, code: 'TRAWL_CORRUPT_STORAGE_FILE' },
     );
   }

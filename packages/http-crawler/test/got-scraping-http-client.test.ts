@@ -57,7 +57,7 @@ describe('GotScrapingHttpClient over HTTP/2 and TLS', () => {
     return { seen, stats };
   }
 
-  test('negotiates HTTP/2 with a server that offers it, accepting a self-signed certificate', async () => {
+  test('negotiates HTTP/2 with a server that offers it, accepting a self-signed cert', async () => {
     const { seen } = await crawl(server.url);
 
     expect(seen).toEqual([{ body: '<title>over 2.0</title>', version: '2.0', retries: 0 }]);

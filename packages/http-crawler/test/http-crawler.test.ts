@@ -71,7 +71,7 @@ describe('HttpCrawler', () => {
       expect(seen['/header-beats-meta']!.body).toContain(CZECH);
     });
 
-    test('forceResponseEncoding overrides the header; suggestResponseEncoding fills a gap', async () => {
+    test('forceResponseEncoding beats the header; suggestResponseEncoding fills gaps', async () => {
       server.route('/lying', (_req, res) =>
         sendBytes(res, iconv.encode(page(CZECH), 'windows-1250'), 'text/html; charset=utf-8'),
       );
@@ -239,7 +239,7 @@ describe('HttpCrawler', () => {
       ).toBe(22_000);
     });
 
-    test('a handler slower than requestHandlerTimeoutSecs fails with RequestHandlerTimeoutError', async () => {
+    test('exceeding requestHandlerTimeoutSecs fails with RequestHandlerTimeoutError', async () => {
       server.route('/', 'ok', 'text/html');
       let release!: () => void;
       const gate = new Promise<void>((resolve) => (release = resolve));
@@ -289,7 +289,7 @@ describe('HttpCrawler', () => {
       expect(answers).toEqual([{ method: 'POST', body: 'a=1', x: 'k' }]);
     });
 
-    test('crawler.router and createHttpRouter route by label without a requestHandler', async () => {
+    test('crawler.router and createHttpRouter route by label with no requestHandler', async () => {
       server.route('/', '<a href="/item">item</a>');
       server.route('/item', '<h1>Item</h1>');
       const seen: string[] = [];
@@ -312,7 +312,7 @@ describe('HttpCrawler', () => {
   });
 
   describe('navigation hooks', () => {
-    test('pre-navigation hooks change the request; post-navigation hooks see the response', async () => {
+    test('preNavigationHooks change requests; postNavigationHooks see the response', async () => {
       server.route(
         '/',
         (req, res) =>

@@ -141,7 +141,7 @@ describe('HttpCrawler navigation', () => {
     expect(server.seen.map((request) => request.path)).toEqual(['/r0', '/r1', '/r2', '/r3']);
   });
 
-  test('keeps cookies per session, or per navigation with persistCookiesPerSession off', async () => {
+  test('keeps cookies per session; per navigation with persistCookiesPerSession off', async () => {
     server.route(
       '/set',
       (_req, res) =>
@@ -194,7 +194,7 @@ describe('HttpCrawler navigation', () => {
     ]);
   });
 
-  test('a navigation slower than navigationTimeoutSecs fails with NavigationTimeoutError', async () => {
+  test('a navigation over navigationTimeoutSecs fails with NavigationTimeoutError', async () => {
     let release!: () => void;
     const gate = new Promise<void>((resolve) => (release = resolve));
     server.route('/slow', async (_req, res) => {

@@ -1,4 +1,6 @@
-/** AutoscaledPool's options: Crawlee 3's names and defaults, trawl's additions, and their checks. */
+/**
+ * AutoscaledPool's options: Crawlee 3's names and defaults, trawl's additions, and their checks.
+ */
 
 import type { Configuration } from '../configuration.js';
 import { ConfigurationError } from '../errors.js';

@@ -40,7 +40,10 @@ export interface BasicCrawlerOptions<Context extends CrawlingContext = CrawlingC
   maxRequestRetries?: number;
   /** Time a handler may run, in seconds; then it is aborted and the request fails. @default 60 */
   requestHandlerTimeoutSecs?: number;
-  /** Requests to start at most, counted exactly (retries are not new requests). @default no limit */
+  /**
+   * Requests to start at most, counted exactly (retries are not new requests).
+   * @default no limit
+   */
   maxRequestsPerCrawl?: number;
   /** Depth past which enqueued requests are skipped; start requests have depth 0. */
   maxCrawlDepth?: number;
@@ -54,13 +57,22 @@ export interface BasicCrawlerOptions<Context extends CrawlingContext = CrawlingC
   autoscaledPoolOptions?: Partial<AutoscaledPoolOptions>;
   /** Keep running when the queue is empty, waiting for new requests. @default false */
   keepAlive?: boolean;
-  /** Least time between two request starts to the same registrable domain, in seconds. @default 0 */
+  /**
+   * Least time between two request starts to the same registrable domain, in seconds.
+   * @default 0
+   */
   sameDomainDelaySecs?: number;
   /** trawl: requests to one hostname in flight at most. @default Infinity */
   maxConcurrencyPerHost?: number;
-  /** trawl: how long a request may keep being throttled (429) before it fails, in seconds. @default 600 */
+  /**
+   * trawl: how long a request may keep being throttled (429) before it fails, in seconds.
+   * @default 600
+   */
   maxThrottleWaitSecs?: number;
-  /** trawl: first retry delay in seconds, doubled per retry with jitter, capped at 60 s. @default 1 */
+  /**
+   * trawl: first retry delay in seconds, doubled per retry with jitter, capped at 60 s.
+   * @default 1
+   */
   retryDelaySecs?: number;
   /** Session rotations (SessionError, blocked answers) before a request fails. @default 10 */
   maxSessionRotations?: number;

@@ -19,7 +19,8 @@ export function installSigintHandler(
   const onFirst = () => {
     process.once('SIGINT', onSecond);
     crawler.log.info(
-      'Pausing... Press CTRL+C again to force exit. To resume, run again with CRAWLEE_PURGE_ON_START=0.',
+      'Pausing... Press CTRL+C again to force exit. ' +
+        'To resume, run again with CRAWLEE_PURGE_ON_START=0.',
     );
     void pauseAndRelease(crawler, source);
   };

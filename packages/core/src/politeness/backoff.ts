@@ -38,8 +38,8 @@ const RETRY_DELAY_OPTIONS: ReadonlySet<string> = new Set(['baseMillis', 'maxMill
  * half out means a retry never fires almost at once, while the random half still spreads the
  * retries of many failed requests apart.
  *
- * With the defaults the first retry waits 0.5–1 s, the second 1–2 s, the third 2–4 s, and from the
- * seventh on 30–60 s.
+ * With the defaults the first retry waits 0.5–1 s, the second 1–2 s, the third 2–4 s, and
+ * from the seventh on 30–60 s.
  *
  * @param retryCount - The retry about to happen: 1 for the first retry (a request's `retryCount`
  *   after it was raised). `0` is treated as `1`.
@@ -73,7 +73,8 @@ function assertDelayOptions(retryCount: number, baseMillis: number, maxMillis: n
   ] as const) {
     if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
       throw new ConfigurationError(
-        `${option} must be a finite non-negative number of milliseconds, got ${describeValue(value)}`,
+        `${option} must be a finite non-negative number of milliseconds, ` +
+          `got ${describeValue(value)}`,
         { option },
       );
     }

@@ -72,7 +72,9 @@ export interface ThrottleAnswer {
 export interface ThrottleOutcome {
   /** Milliseconds from now until the host may start a request again. */
   waitMillis: number;
-  /** `waitedMillis` plus `waitMillis`: the request's total throttle wait; keep it on the request. */
+  /**
+   * `waitedMillis` plus `waitMillis`: the request's total throttle wait; keep it on the request.
+   */
   totalWaitMillis: number;
   /**
    * Whether waiting as long as the host asked would take the request's total wait past

@@ -52,8 +52,8 @@ const MAX_THROTTLE_SPACING_MILLIS = 30_000;
  * (`sameDomainDelaySecs`); an idle, healthy host is forgotten, so memory follows the busy hosts.
  *
  * A throttle (429, or 503 with `Retry-After`) pushes the host's next start to `Retry-After` or
- * an exponential back-off (0.5–1 s, 1–2 s, 2–4 s ... up to 30–60 s), halves its cap and widens
- * the spacing of its starts; every 5 consecutive successes undo one such step.
+ * an exponential back-off (0.5–1 s, 1–2 s, 2–4 s ... up to 30–60 s), halves its cap and
+ * widens the spacing of its starts; every 5 consecutive successes undo one such step.
  *
  * @example
  * const scheduler = new HostScheduler({ sameDomainDelaySecs: 1, maxConcurrencyPerHost: 4 });

@@ -33,7 +33,10 @@ export interface RequestListOptions {
   persistStateKey?: string;
   /** Key under which the expanded sources are saved (prefixed `SDK_`), so they load once. */
   persistRequestsKey?: string;
-  /** Keep requests with the same unique key instead of dropping all but the first. @default false */
+  /**
+   * Keep requests with the same unique key instead of dropping all but the first.
+   * @default false
+   */
   keepDuplicateUrls?: boolean;
   /** Proxy for `requestsFromUrl` downloads. Not supported yet: passing one throws. */
   proxyConfiguration?: unknown;

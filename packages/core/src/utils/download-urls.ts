@@ -37,7 +37,8 @@ export interface DownloadListOfUrlsOptions {
 export async function downloadListOfUrls(options: DownloadListOfUrlsOptions): Promise<string[]> {
   if (options.proxyUrl !== undefined) {
     throw new InputError(
-      'downloadListOfUrls does not support proxyUrl yet; download the list yourself and pass sources',
+      'downloadListOfUrls does not support proxyUrl yet; ' +
+        'download the list yourself and pass sources',
     );
   }
   const url = rewriteGoogleSheetsUrl(parseHttpUrl(options.url).href);

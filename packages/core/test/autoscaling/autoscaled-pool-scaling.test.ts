@@ -155,12 +155,13 @@ describe('AutoscaledPool scaling', () => {
     // over and are undone as well.
     expect(scaledTo(lines)).toEqual([2, 3, 5, 9, 5, 6, 5, 6, 5, 6, 5]);
     expect(lines[4]).toBe(
-      'DEBUG AutoscaledPool: Concurrency scaled {"from":9,"to":5,"reason":"throughput did not rise"}',
+      'DEBUG AutoscaledPool: Concurrency scaled ' +
+        '{"from":9,"to":5,"reason":"throughput did not rise"}',
     );
     expect(tasks.maxRunning).toBe(9);
   });
 
-  test('doubles its steps while each one raises throughput, reaching a high concurrency quickly', async () => {
+  test('doubles its steps while each raises throughput, so concurrency climbs fast', async () => {
     const { log, lines } = recordingLog();
     // Up to 40 tasks take 1 s each: throughput grows with concurrency until 40.
     const tasks = new GatedTasks(Infinity, (running) => 1_000 * Math.max(1, running / 40));

@@ -243,7 +243,7 @@ describe('AutoscaledPool options', () => {
     ).toThrow('isFinishedFunction must be a function, got undefined');
   });
 
-  test('has Crawlee defaults; desired concurrency starts at the minimum, within the maximum', () => {
+  test('has Crawlee defaults; desired concurrency starts at minimum, within the maximum', () => {
     const pool = new AutoscaledPool({ ...functions, systemStatus: switchableStatus() });
     expect([pool.minConcurrency, pool.maxConcurrency, pool.desiredConcurrency]).toEqual([
       1, 200, 1,

@@ -112,7 +112,7 @@ describe('Snapshotter', () => {
     expect(sample.every((snapshot) => !snapshot.isOverloaded)).toBe(true);
   });
 
-  test('the client is overloaded when rate-limit errors grow by more than maxClientErrors', async () => {
+  test('the client is overloaded when rate-limit errors grow by over maxClientErrors', async () => {
     vi.useFakeTimers();
     let errors = 0;
     const snapshotter = new Snapshotter({

@@ -66,7 +66,9 @@ describe.runIf(isLinux)('SystemInfoReader on this machine', () => {
     reader.read();
 
     const burn = `const start = process.cpuUsage(); let spent = 0;
-      while (spent < 300_000) { const used = process.cpuUsage(start); spent = used.user + used.system; }
+      while (spent < 300_000) {
+        const used = process.cpuUsage(start); spent = used.user + used.system;
+      }
       console.log('burnt')`;
     const child = spawnNode(burn);
     children.push(child);

@@ -43,7 +43,7 @@ describe('BasicCrawler after kill -9', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  test('a crawl killed inside a handler right after pushData resumes with every item once', async () => {
+  test('a crawl killed in a handler just after pushData resumes with every item once', async () => {
     const killed = await runChild(dir, { HANG_AT: 'https://example.com/item/14' }, 'HANG');
     expect(killed).toContain('HANG');
     expect(killed).not.toContain('FINISHED');
@@ -62,7 +62,7 @@ describe('BasicCrawler after kill -9', () => {
     expect(info).toMatchObject({ handledRequestCount: 30, pendingRequestCount: 0 });
   });
 
-  test('items committed with the handled mark but not yet written are written on the next run', async () => {
+  test('unwritten items committed with the handled mark are written on the next run', async () => {
     const config = new Configuration({
       storageClientOptions: { localDataDirectory: dir },
       purgeOnStart: false,

@@ -52,7 +52,7 @@ describe('BasicCrawler data, lists and status', () => {
     ]);
   });
 
-  test('a request list feeds the queue: list requests first, then what handlers enqueue', async () => {
+  test('a request list feeds the queue: list requests first, then what handlers add', async () => {
     const list = await RequestList.open(null, ['https://example.com/a', 'https://example.com/b'], {
       config,
     });
@@ -83,7 +83,7 @@ describe('BasicCrawler data, lists and status', () => {
     expect(await list.isFinished()).toBe(true);
   });
 
-  test('statusMessageCallback receives the status line every statusMessageLoggingInterval', async () => {
+  test('statusMessageCallback gets the status line each statusMessageLoggingInterval', async () => {
     let release!: (message: string) => void;
     const status = new Promise<string>((resolve) => (release = resolve));
     const crawler = new BasicCrawler(

@@ -90,7 +90,7 @@ describe('BasicCrawler politeness', () => {
     expect(hostA.seen).toHaveLength(12);
   });
 
-  test('a host answering 429 with Retry-After when pushed too fast still gets every page handled', async () => {
+  test('a host that throttles with 429 and Retry-After still gets every page handled', async () => {
     hostB.reset();
     const recent: number[] = [];
     let throttled = 0;

@@ -27,7 +27,7 @@ describe('BasicCrawler and Ctrl+C', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  test('the first Ctrl+C pauses, releases leases and says how to resume; a rerun finishes', async () => {
+  test('the first Ctrl+C pauses, frees leases, says how to resume; a rerun finishes', async () => {
     const paused = await runChild(dir, {}, 'STARTED https://example.com/item/3');
 
     expect(paused.code).toBe(0);

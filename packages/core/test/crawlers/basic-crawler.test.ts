@@ -217,7 +217,7 @@ describe('BasicCrawler', () => {
     expect(stats.requestsFailed).toBe(1);
   });
 
-  test('a handler that ignores its timeout is aborted and the request fails naming the limit', async () => {
+  test('a timeout-ignoring handler is aborted and the request fails naming the limit', async () => {
     let signal: AbortSignal | undefined;
     const failures: string[] = [];
     const crawler = new BasicCrawler(
@@ -309,7 +309,7 @@ describe('BasicCrawler', () => {
     });
   });
 
-  test('keeps items of successful attempts and of failedRequestHandler, drops those of failed ones', async () => {
+  test('keeps items of successful attempts and failedRequestHandler, not failed ones', async () => {
     const config = memoryConfig();
     let attempt = 0;
     const crawler = new BasicCrawler(

@@ -16,8 +16,14 @@ import { afterEach, beforeEach, describe, expect, onTestFinished, test } from 'v
 import { Configuration } from '../../src/configuration.js';
 import { ConfigurationError, CorruptStorageFileError, InputError } from '../../src/errors.js';
 import { Dataset } from '../../src/storages/dataset.js';
-import { FilesystemDatasetClient } from '../../src/storages/filesystem/filesystem-dataset-client.js';
-import { FilesystemStorageClient } from '../../src/storages/filesystem/filesystem-storage-client.js';
+// prettier-ignore
+import {
+  FilesystemDatasetClient,
+} from '../../src/storages/filesystem/filesystem-dataset-client.js';
+// prettier-ignore
+import {
+  FilesystemStorageClient,
+} from '../../src/storages/filesystem/filesystem-storage-client.js';
 import { KeyValueStore } from '../../src/storages/key-value-store.js';
 import { MemoryStorageClient } from '../../src/storages/memory/memory-storage-client.js';
 import { purgeDefaultStorages } from '../../src/storages/storage-manager.js';

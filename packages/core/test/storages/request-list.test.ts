@@ -91,7 +91,7 @@ describe('RequestList', () => {
     expect(await list.isFinished()).toBe(false);
   });
 
-  test('expands requestsFromUrl with its regex and applies the other options to each URL', async () => {
+  test('expands requestsFromUrl by its regex, applying the other options to each URL', async () => {
     server.route(
       '/list.txt',
       'https://shop.example/a\nnoise https://shop.example/b, https://other.example/c\n',
@@ -124,7 +124,7 @@ describe('RequestList', () => {
     await expect(opening).rejects.toThrow(url);
   });
 
-  test('a restarted list resumes: handled requests stay handled, in-progress ones come first', async () => {
+  test('a restarted list resumes: handled requests stay handled, in-progress first', async () => {
     const sources = ['1', '2', '3', '4', '5'].map((n) => `https://a.example/${n}`);
     const before = await RequestList.open('start', sources, { config: newConfig() });
     await before.markRequestHandled((await before.fetchNextRequest())!);

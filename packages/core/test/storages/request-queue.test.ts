@@ -69,7 +69,7 @@ async function expectCounts(queue: RequestQueue, total: number, handled: number)
 }
 
 describe('RequestQueue', () => {
-  test('adds, fetches, reclaims and marks requests, with exact counts after each step', async () => {
+  test('adds, fetches, reclaims and marks requests, with exact counts at each step', async () => {
     const queue = await openQueue();
     expect(queue.requestLockSecs).toBe(180);
     expect(await queue.isEmpty()).toBe(true);
@@ -112,7 +112,7 @@ describe('RequestQueue', () => {
     expect(await queue.isFinished()).toBe(true);
   });
 
-  test('dedupes the same URL, its utm_ and trailing-slash variants, and handled requests', async () => {
+  test('dedupes a URL, its utm_ and trailing-slash variants, and handled requests', async () => {
     const queue = await openQueue();
     const { processedRequests } = await queue.addRequests([
       'https://shop.example/item?id=1',
@@ -280,7 +280,7 @@ describe('RequestQueue.addRequestsBatched', () => {
 });
 
 describe('RequestQueue input errors', () => {
-  test('a background batch with a bad URL rejects its promise and the next isFinished()', async () => {
+  test('a background batch with a bad URL rejects its promise and next isFinished()', async () => {
     const queue = await openQueue();
     const result = await queue.addRequestsBatched(['https://a.example/1', 'ftp://a.example/2'], {
       batchSize: 1,

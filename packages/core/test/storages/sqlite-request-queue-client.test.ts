@@ -206,7 +206,7 @@ describe('SqliteRequestQueueClient leases', () => {
     await expect(owner.markHandled(leased)).rejects.toThrow(/leased by client/);
   });
 
-  test('prolongLease keeps a lease alive and fails for a lease the client does not hold', async () => {
+  test('prolongLease keeps a lease alive; fails for a lease the client does not hold', async () => {
     const path = join(tempDir(), 'queue.sqlite');
     const owner = await open(path);
     await add(owner, urls(1));
