@@ -164,3 +164,12 @@ export { RequestHandlerTimeoutError, ThrottledError } from './crawlers/errors.js
 export { runWithTimeout } from './crawlers/timeout.js';
 export type { SendRequestOptions, SendRequestResponse } from './crawlers/send-request.js';
 export type { Awaitable } from './utils/types.js';
+
+// Proxies
+export {
+  ProxyConfiguration,
+  toSafeString,
+  type NewProxyUrlOptions,
+  type ProxyConfigurationOptions,
+  type ProxyUrlFunction,
+} from './proxy-configuration.js';

@@ -5,7 +5,13 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 
 import { startTestServer, type TestServer } from '../../../test/helpers/test-server.js';
-import { GotScrapingHttpClient, HttpCrawler, SessionError, type ProxyInfo } from '../src/index.js';
+import {
+  GotScrapingHttpClient,
+  HttpCrawler,
+  ProxyConfiguration,
+  SessionError,
+  type ProxyInfo,
+} from '../src/index.js';
 import { failureRecorder, memoryConfig, quietLog, selfSignedCertificate } from './helpers.js';
 
 function portOf(server: Server | Http2SecureServer): number {
@@ -164,6 +170,31 @@ describe('proxies', () => {
     expect(proxied[0]!.authorization).toBe(credentials);
     expect(sessionIds).toHaveLength(1);
     expect(sessionIds[0]).toEqual(expect.any(String));
+  });
+
+  test('a ProxyConfiguration binds each session to one proxy of its list', async () => {
+    proxied.length = 0;
+    target.route('/second', '<p>second</p>');
+    const proxyUrl = `http://scraper:s3cret@127.0.0.1:${portOf(proxy)}`;
+    const proxyConfiguration = new ProxyConfiguration({ proxyUrls: [proxyUrl, null] });
+    const used: { session?: string; proxy?: string }[] = [];
+
+    await new HttpCrawler(
+      {
+        log: quietLog(),
+        maxConcurrency: 1,
+        proxyConfiguration,
+        requestHandler: ({ session, proxyInfo }) => {
+          used.push({ session: session?.id, proxy: proxyInfo?.url });
+        },
+      },
+      memoryConfig(),
+    ).run([target.url('/page'), target.url('/second')]);
+
+    // A new session per request while the pool fills: round robin gives the proxy, then none.
+    expect(used.map((entry) => entry.proxy)).toEqual([proxyUrl, undefined]);
+    expect(proxied.map((entry) => entry.url)).toEqual([target.url('/page')]);
+    expect(JSON.stringify(await proxyConfiguration.newProxyInfo('x'))).not.toContain('s3cret');
   });
 
   test('a dead proxy rotates the session, and its password stays out of the error', async () => {
