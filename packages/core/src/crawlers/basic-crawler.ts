@@ -311,7 +311,11 @@ export class BasicCrawler<Context extends CrawlingContext = CrawlingContext> {
     await this.stats.startCapturing();
     const source = this.#createSource();
     const pool = this.#createPool(source);
-    const stopStatus = startStatusLine(this);
+    const stopStatus = startStatusLine(
+      this,
+      this.options.statusMessageLoggingInterval ?? 10,
+      this.options.statusMessageCallback,
+    );
     const removeSigint = installSigintHandler(this, source);
     this.log.info('Starting the crawler.');
     try {

@@ -9,7 +9,7 @@ import type { Request, RequestsLike } from '../request.js';
 import type { Session } from '../session-pool/session.js';
 import { normaliseItem } from '../storages/dataset-items.js';
 import type { KeyValueStore } from '../storages/key-value-store.js';
-import type { BatchAddRequestsResult, ProcessedRequest } from '../storages/storage-client.js';
+import type { BatchAddRequestsResult } from '../storages/storage-client.js';
 import type { Dictionary } from '../utils/types.js';
 import type { SendRequestOptions, SendRequestResponse } from './send-request.js';
 
@@ -89,6 +89,3 @@ export class ItemBuffer {
     return this.#items;
   }
 }
-
-/** Processed requests from an add, for `enqueueLinks`' result. */
-export type { ProcessedRequest };

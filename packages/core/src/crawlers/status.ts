@@ -1,16 +1,18 @@
 import type { Log } from '../log.js';
 import { formatStatusLine, logClosingLines } from '../statistics/status-line.js';
 import type { FinalStatistics, Statistics } from '../statistics/statistics.js';
+import type { StatusMessageCallbackParams } from './basic-crawler-options.js';
 import type { BasicCrawler } from './basic-crawler.js';
 
 /**
  * Logs a status line every `statusMessageLoggingInterval` seconds (or hands it to
  * `statusMessageCallback`). Returns a function that stops it.
  */
-export function startStatusLine(crawler: BasicCrawler<any>): () => void {
-  const options = (crawler as unknown as { options: Record<string, unknown> }).options;
-  const intervalSecs = (options.statusMessageLoggingInterval as number | undefined) ?? 10;
-  const callback = options.statusMessageCallback as ((params: unknown) => unknown) | undefined;
+export function startStatusLine(
+  crawler: BasicCrawler<any>,
+  intervalSecs: number,
+  callback: ((params: StatusMessageCallbackParams<unknown>) => unknown) | undefined,
+): () => void {
   let previousState: Record<string, unknown> = {};
   const tick = () => {
     const state = { ...crawler.stats.state } as Record<string, unknown>;

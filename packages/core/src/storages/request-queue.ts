@@ -202,8 +202,8 @@ export class RequestQueue {
    * @throws StorageError when this queue does not hold the request's lease.
    */
   async markRequestHandled(request: Request): Promise<RequestQueueOperationInfo> {
-    await this.markRequestHandledWithItems(request, []);
-    return { ...alreadyPresentInfo(request), forefront: false };
+    const { outboxIds: _ids, ...result } = await this.#markHandled(request, []);
+    return { ...result, forefront: false };
   }
 
   /**
@@ -212,10 +212,17 @@ export class RequestQueue {
    * Returns the outbox row ids; the crawler writes the items and completes the rows.
    */
   async markRequestHandledWithItems(request: Request, outbox: OutboxEntry[]): Promise<number[]> {
+    return (await this.#markHandled(request, outbox)).outboxIds ?? [];
+  }
+
+  async #markHandled(
+    request: Request,
+    outbox: OutboxEntry[],
+  ): ReturnType<RequestQueueClient['markHandled']> {
     request.handledAt ??= new Date().toISOString();
     const result = await this.client.markHandled(queuedFrom(request), outbox);
     this.#counts.handled += 1;
-    return result.outboxIds ?? [];
+    return result;
   }
 
   /**
@@ -344,15 +351,6 @@ export class RequestQueue {
     };
     return counts;
   }
-}
-
-function alreadyPresentInfo(request: Request): ProcessedRequest {
-  return {
-    requestId: request.id!,
-    uniqueKey: request.uniqueKey,
-    wasAlreadyPresent: true,
-    wasAlreadyHandled: false,
-  };
 }
 
 function restore<T extends Dictionary>(id: string, json: string): Request<T> {
