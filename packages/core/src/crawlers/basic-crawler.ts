@@ -325,6 +325,7 @@ export class BasicCrawler<Context extends CrawlingContext = CrawlingContext> {
       removeSigint();
       // Requests fetched but not started (the limit was reached, or stop()) go back at once.
       await source.releaseAll();
+      await source.queue.client.outbox?.flush();
       await this.sessionPool?.teardown();
       await this.stats.stopCapturing();
       this.autoscaledPool = undefined;

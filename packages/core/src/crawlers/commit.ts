@@ -33,11 +33,37 @@ export async function commitHandled(
     return;
   }
 
+  if (entries.length === 1) {
+    await commitToOneDataset(outbox, source, request, entries[0]!, datasets[0]!);
+    return;
+  }
   const ids = await source.queue.markRequestHandledWithItems(request, entries);
   source.finish(request);
   for (const [i, id] of ids.entries()) {
     await writeRow(outbox, datasets[i]!, { id, ...entries[i]! });
   }
+}
+
+// The common case takes one transaction: the dataset reserves its indexes first, and the handled
+// mark stores the items with their first index, so nothing is left to record before the write.
+async function commitToOneDataset(
+  outbox: RequestQueueOutbox,
+  source: RequestSource,
+  request: Request,
+  entry: OutboxEntry,
+  dataset: Dataset,
+): Promise<void> {
+  let id: number | undefined;
+  try {
+    await dataset.client.pushItemsReserving!(entry.items, async (startIndex) => {
+      [id] = await source.queue.markRequestHandledWithItems(request, [{ ...entry, startIndex }]);
+    });
+  } finally {
+    if (id !== undefined) {
+      source.finish(request);
+    }
+  }
+  await outbox.complete(id!);
 }
 
 /** Writes outbox rows a previous run left behind (it crashed between commit and write). */
@@ -50,6 +76,7 @@ export async function flushOutbox(config: Configuration, queue: RequestQueue): P
   for (const row of rows) {
     await writeRow(outbox!, await openDataset(config, row.dataset), row);
   }
+  await outbox?.flush();
   return rows.length;
 }
 

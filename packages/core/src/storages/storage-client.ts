@@ -160,12 +160,13 @@ export interface FetchNextOptions {
 export interface OutboxEntry {
   dataset: string;
   items: Record<string, unknown>[];
+  /** The dataset index of the first item, when it was reserved before the commit. */
+  startIndex?: number;
 }
 
 /** A stored {@link OutboxEntry}, with the index of its first item once reserved. */
 export interface OutboxRow extends OutboxEntry {
   id: number;
-  startIndex?: number;
 }
 
 /**
@@ -177,8 +178,10 @@ export interface RequestQueueOutbox {
   list(): Promise<OutboxRow[]>;
   /** Records the dataset index of a row's first item, before any item is written. */
   reserve(id: number, startIndex: number): Promise<void>;
-  /** Deletes a row whose items are all written. */
+  /** Deletes a row whose items are all written; the deletion may wait for {@link flush}. */
   complete(id: number): Promise<void>;
+  /** Carries out the deletions {@link complete} deferred. */
+  flush(): Promise<void>;
 }
 
 /**

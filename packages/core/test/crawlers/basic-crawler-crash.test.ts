@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -85,6 +85,14 @@ describe('BasicCrawler after kill -9', () => {
     ]);
     await queue.client.outbox!.reserve(rowB!, 2);
     await dataset.client.completeItems!(2, [{ url: 'https://example.com/b1' }]);
+    // A third, committed with its reserved index, was killed while writing its first item file.
+    await queue.addRequest('https://example.com/c');
+    const c = (await queue.fetchNextRequest())!;
+    const cItems = [{ url: 'https://example.com/c1' }, { url: 'https://example.com/c2' }];
+    await queue.markRequestHandledWithItems(c, [
+      { dataset: 'default', items: cItems, startIndex: 4 },
+    ]);
+    writeFileSync(join(dir, 'datasets', 'default', '000000004.json'), '{\n\t"url": "https://ex');
 
     const crawler = new BasicCrawler(
       { log: new Log({ level: LogLevel.OFF }), requestHandler: () => undefined },
@@ -98,6 +106,8 @@ describe('BasicCrawler after kill -9', () => {
         'https://example.com/b1',
         'https://example.com/b2',
         'https://example.com/before',
+        'https://example.com/c1',
+        'https://example.com/c2',
       ].sort(),
     );
     expect(await queue.client.outbox!.list()).toEqual([]);

@@ -3,6 +3,7 @@
  * item per file, numbered from 1, indented with tabs. Folders written by Crawlee open as they are.
  */
 
+import { existsSync, writeFileSync } from 'node:fs';
 import { access, mkdir, readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 
@@ -134,7 +135,11 @@ export class FilesystemDatasetClient implements DatasetClient {
 
   /**
    * Appends items like {@link FilesystemDatasetClient.pushItems}, calling `onReserve` with the
-   * first item's index before any file is written (the crawler's exactly-once commit).
+   * first item's index before any file is written (the crawler's exactly-once commit). The files
+   * are written in place, not renamed into place: a crash half-way through one leaves a file that
+   * is not valid JSON, which {@link FilesystemDatasetClient.completeItems} rewrites.
+   *
+   * @throws StorageError when another process wrote an item of the reserved range meanwhile
    */
   async pushItemsReserving(
     items: Item[],
@@ -142,27 +147,30 @@ export class FilesystemDatasetClient implements DatasetClient {
   ): Promise<void> {
     await this.#enqueue(async () => {
       this.#assertNotDeleted();
-      await this.#catchUp();
-      await onReserve(this.#nextIndex);
-      for (const item of items) {
-        await this.#writeItem(JSON.stringify(item, null, '\t'));
+      this.#catchUpSync();
+      const startIndex = this.#nextIndex;
+      await onReserve(startIndex);
+      // Synchronous on purpose: a small file costs three system calls, and through the thread
+      // pool each would also cost a round trip of the event loop, per item, on the crawl's path.
+      for (const [offset, item] of items.entries()) {
+        this.#writeReservedItem(startIndex + offset, JSON.stringify(item, null, '\t'));
       }
       this.#modifiedAt = new Date();
     });
   }
 
   /**
-   * Writes the items of the range starting at `startIndex` whose files are missing, after a
-   * crash cut a {@link FilesystemDatasetClient.pushItemsReserving} short. Present files are
-   * complete (each was renamed into place), so they are left as they are.
+   * Writes the items of the range starting at `startIndex` whose files are missing or cut short,
+   * after a crash interrupted a {@link FilesystemDatasetClient.pushItemsReserving}. A file that
+   * holds valid JSON is complete, so it is left as it is.
    */
   async completeItems(startIndex: number, items: Item[]): Promise<void> {
     await this.#enqueue(async () => {
       this.#assertNotDeleted();
       for (const [offset, item] of items.entries()) {
         const path = this.#filePath(startIndex + offset);
-        if (!(await exists(path))) {
-          await writeFileAtomic(path, JSON.stringify(item, null, '\t'), { exclusive: true });
+        if (!(await isCompleteJsonFile(path))) {
+          await writeFileAtomic(path, JSON.stringify(item, null, '\t'));
         }
       }
       await this.#scan();
@@ -213,6 +221,30 @@ export class FilesystemDatasetClient implements DatasetClient {
     while (!this.#deleted && (await exists(this.#filePath(this.#nextIndex)))) {
       this.#record(this.#nextIndex);
     }
+  }
+
+  #catchUpSync(): void {
+    while (!this.#deleted && existsSync(this.#filePath(this.#nextIndex))) {
+      this.#record(this.#nextIndex);
+    }
+  }
+
+  #writeReservedItem(index: number, json: string): void {
+    const path = this.#filePath(index);
+    try {
+      writeFileSync(path, json, { flag: 'wx' });
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') {
+        throw error;
+      }
+      this.#record(index);
+      throw new StorageError(
+        `Another process wrote item ${index} of dataset "${this.name}" while this one had ` +
+          'reserved it; let one process at a time write to a dataset a crawler commits to',
+        { path, cause: error },
+      );
+    }
+    this.#record(index);
   }
 
   async #writeItem(json: string): Promise<void> {
@@ -287,6 +319,16 @@ export class FilesystemDatasetClient implements DatasetClient {
     const result = this.#queue.then(task);
     this.#queue = result.catch(() => undefined);
     return result;
+  }
+}
+
+// A reserved item file is complete once it parses: a write cut short leaves truncated JSON.
+async function isCompleteJsonFile(path: string): Promise<boolean> {
+  try {
+    JSON.parse(await readFile(path, 'utf8'));
+    return true;
+  } catch {
+    return false;
   }
 }
 

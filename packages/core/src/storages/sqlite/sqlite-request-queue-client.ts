@@ -217,12 +217,12 @@ export class SqliteRequestQueueClient implements RequestQueueClient {
     return { pending, leased, handled };
   }
 
-  /** Closes the database and removes the queue's files, with any imported Crawlee files. */
   /** Whether `close()` or `delete()` was called; a closed client cannot be used again. */
   get isClosed(): boolean {
     return this.#closed;
   }
 
+  /** Closes the database and removes the queue's files, with any imported Crawlee files. */
   async delete(): Promise<void> {
     await this.close();
     if (this.path === ':memory:') {
@@ -239,6 +239,7 @@ export class SqliteRequestQueueClient implements RequestQueueClient {
     if (this.#closed) {
       return;
     }
+    await this.outbox.flush();
     this.#tx.releaseOwner.immediate(this.clientKey, this.#now());
     this.#statements().forgetClient.run(this.clientKey);
     this.#closed = true;
