@@ -147,6 +147,54 @@ describe('filesystem layout', () => {
     expect((await dataset.getData({ desc: true, limit: 1 })).items).toEqual([{ index: 'new' }]);
   });
 
+  test('reserved pushes write in parallel and count items in reservation order', async () => {
+    const client = await FilesystemDatasetClient.open({ name: 'default', storageDir: storage.dir });
+    const reserved: number[] = [];
+    const pushes = Array.from({ length: 20 }, (_, push) =>
+      client.pushItemsReserving(
+        Array.from({ length: (push % 3) + 1 }, (_, item) => ({ push, item })),
+        async (startIndex) => {
+          reserved.push(startIndex);
+        },
+      ),
+    );
+    // While the files are being written, the count never covers a file that is not there yet.
+    const counts: number[] = [];
+    const watcher = (async () => {
+      for (let look = 0; look < 20; look += 1) {
+        const count = (await client.get())!.itemCount;
+        counts.push(count);
+        const files = list('datasets', 'default').filter((name) => /^\d{9}\.json$/.test(name));
+        expect(files.length).toBeGreaterThanOrEqual(count);
+      }
+    })();
+    await Promise.all([...pushes, watcher]);
+
+    const total = Array.from({ length: 20 }, (_, push) => (push % 3) + 1).reduce((a, b) => a + b);
+    expect(reserved).toEqual([...reserved].sort((a, b) => a - b));
+    const { items } = await client.listItems();
+    expect(items).toHaveLength(total);
+    expect(items.map((item) => item.push)).toEqual(
+      [...items.map((i) => i.push)].sort((a, b) => +a! - +b!),
+    );
+    expect(counts.length).toBe(20);
+  });
+
+  test('a reserved push that finds a file taken fails, and every file is counted', async () => {
+    const client = await FilesystemDatasetClient.open({ name: 'default', storageDir: storage.dir });
+    await client.pushItems([{ n: 1 }]);
+    // Another process takes index 3 after this one looked.
+    const push = client.pushItemsReserving([{ n: 2 }, { n: 3 }, { n: 4 }], async (start) => {
+      expect(start).toBe(2);
+      write('datasets/default/000000003.json', JSON.stringify({ n: 'other' }));
+    });
+
+    await expect(push).rejects.toThrow(/Another process wrote item 3 of dataset "default"/);
+    expect((await client.listItems()).items.map((item) => item.n)).toEqual([1, 2, 'other', 4]);
+    await client.pushItems([{ n: 5 }]);
+    expect((await client.listItems()).items.map((item) => item.n)).toEqual([1, 2, 'other', 4, 5]);
+  });
+
   test('leaves no temporary files behind and ignores leftover ones', async () => {
     const { dataset, store } = await openBoth();
     await dataset.pushData({ a: 1 });

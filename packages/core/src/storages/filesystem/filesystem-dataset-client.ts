@@ -3,8 +3,8 @@
  * item per file, numbered from 1, indented with tabs. Folders written by Crawlee open as they are.
  */
 
-import { existsSync, writeFileSync } from 'node:fs';
-import { access, mkdir, readdir, readFile, stat } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { access, mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
 import { CorruptStorageFileError, StorageError } from '../../errors.js';
@@ -54,6 +54,8 @@ export class FilesystemDatasetClient implements DatasetClient {
   // File indexes by position, kept only when the files are not exactly 1..count (gaps on disk).
   #indexes: number[] | undefined;
   #count = 0;
+  /** Settles once every reserved range so far has been counted. */
+  #recordedInOrder: Promise<void> = Promise.resolve();
   #nextIndex = 1;
   #createdAt: Date;
   #modifiedAt: Date;
@@ -126,6 +128,8 @@ export class FilesystemDatasetClient implements DatasetClient {
   async pushItems(items: Item[]): Promise<void> {
     await this.#enqueue(async () => {
       this.#assertNotDeleted();
+      // Reserved ranges still being written come first, so the count stays a prefix of files.
+      await this.#recordedInOrder;
       for (const item of items) {
         await this.#writeItem(JSON.stringify(item, null, '\t'));
       }
@@ -145,18 +149,33 @@ export class FilesystemDatasetClient implements DatasetClient {
     items: Item[],
     onReserve: (startIndex: number) => Promise<void>,
   ): Promise<void> {
-    await this.#enqueue(async () => {
+    let recorded!: () => void;
+    const { startIndex, previous } = await this.#enqueue(async () => {
       this.#assertNotDeleted();
       this.#catchUpSync();
-      const startIndex = this.#nextIndex;
-      await onReserve(startIndex);
-      // Synchronous on purpose: a small file costs three system calls, and through the thread
-      // pool each would also cost a round trip of the event loop, per item, on the crawl's path.
-      for (const [offset, item] of items.entries()) {
-        this.#writeReservedItem(startIndex + offset, JSON.stringify(item, null, '\t'));
-      }
-      this.#modifiedAt = new Date();
+      const start = this.#nextIndex;
+      await onReserve(start);
+      this.#nextIndex = start + items.length;
+      const before = this.#recordedInOrder;
+      this.#recordedInOrder = new Promise<void>((resolve) => (recorded = resolve));
+      return { startIndex: start, previous: before };
     });
+
+    // The reserved files are written in parallel, outside the serialised queue: creating a file
+    // waits on the filesystem, and one at a time that wait capped the whole crawl's rate. They
+    // are counted in reservation order, so readers never see a position whose file is missing.
+    const outcomes = await Promise.allSettled(
+      items.map((item, offset) =>
+        this.#writeReservedItem(startIndex + offset, JSON.stringify(item, null, '\t')),
+      ),
+    );
+    await previous;
+    this.#recordWritten(startIndex, outcomes);
+    recorded();
+    const failure = outcomes.find((outcome) => outcome.status === 'rejected');
+    if (failure) {
+      throw failure.reason;
+    }
   }
 
   /**
@@ -229,22 +248,20 @@ export class FilesystemDatasetClient implements DatasetClient {
     }
   }
 
-  #writeReservedItem(index: number, json: string): void {
+  async #writeReservedItem(index: number, json: string): Promise<void> {
     const path = this.#filePath(index);
     try {
-      writeFileSync(path, json, { flag: 'wx' });
+      await writeFile(path, json, { flag: 'wx' });
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') {
         throw error;
       }
-      this.#record(index);
       throw new StorageError(
         `Another process wrote item ${index} of dataset "${this.name}" while this one had ` +
           'reserved it; let one process at a time write to a dataset a crawler commits to',
         { path, cause: error },
       );
     }
-    this.#record(index);
   }
 
   async #writeItem(json: string): Promise<void> {
@@ -289,7 +306,25 @@ export class FilesystemDatasetClient implements DatasetClient {
   #record(index: number): void {
     this.#indexes?.push(index);
     this.#count += 1;
-    this.#nextIndex = index + 1;
+    this.#nextIndex = Math.max(this.#nextIndex, index + 1);
+  }
+
+  // Counts the range's files: those written, and those another process wrote first.
+  #recordWritten(startIndex: number, outcomes: PromiseSettledResult<void>[]): void {
+    const present = outcomes.map(
+      (outcome, offset) =>
+        outcome.status === 'fulfilled' || existsSync(this.#filePath(startIndex + offset)),
+    );
+    if (!this.#indexes && present.includes(false)) {
+      // A missing file leaves a gap: positions no longer map to indexes one to one.
+      this.#indexes = Array.from({ length: this.#count }, (_, i) => i + 1);
+    }
+    for (const [offset, isPresent] of present.entries()) {
+      if (isPresent) {
+        this.#record(startIndex + offset);
+      }
+    }
+    this.#modifiedAt = new Date();
   }
 
   #reset(): void {
