@@ -66,10 +66,10 @@ export class RetryRequestError extends TrawlError {
  * the crawler's `maxSessionRotations`).
  */
 export class SessionError extends RetryRequestError {
-  constructor(message?: string, options: TrawlErrorOptions = {}) {
+  constructor(message?: string, options: TrawlErrorOptions & { code?: string } = {}) {
     super(`Detected a session error, rotating session... ${message ?? ''}`.trim(), {
       ...options,
-      code: 'TRAWL_SESSION',
+      code: options.code ?? 'TRAWL_SESSION',
     });
   }
 }

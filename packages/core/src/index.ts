@@ -122,10 +122,17 @@ export {
 } from './session-pool/session-pool.js';
 export { CookieParseError } from './session-pool/errors.js';
 export { BLOCKED_STATUS_CODES } from './session-pool/consts.js';
+export {
+  CHALLENGE_SCAN_CHARS,
+  detectChallengePage,
+  type LoadedPageFacts,
+} from './session-pool/challenge-page.js';
 
 // Statistics
 export {
+  MAX_SESSIONS_COUNTED,
   Statistics,
+  type AttemptOutcome,
   type FinalStatistics,
   type StatisticState,
   type StatisticsOptions,
@@ -173,3 +180,4 @@ export {
   type ProxyConfigurationOptions,
   type ProxyUrlFunction,
 } from './proxy-configuration.js';
+export { ProxyHealth, type ProxyHealthOptions, type ProxyOutcome } from './proxy-health.js';

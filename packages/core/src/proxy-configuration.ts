@@ -4,6 +4,7 @@
  */
 
 import { ConfigurationError } from './errors.js';
+import { ProxyHealth, type ProxyHealthOptions, type ProxyOutcome } from './proxy-health.js';
 import type { Request } from './request.js';
 import { assertKnownOptions, describeValue } from './utils/options.js';
 
@@ -23,6 +24,7 @@ const KNOWN_OPTIONS: ReadonlySet<string> = new Set([
   'newUrlFunction',
   'tieredProxyUrls',
   'maxSessions',
+  'proxyHealth',
 ]);
 
 /** Default bound of {@link ProxyConfigurationOptions.maxSessions}. */
@@ -76,6 +78,16 @@ export interface ProxyConfigurationOptions {
    * @default 10000
    */
   maxSessions?: number;
+
+  /**
+   * trawl: when a proxy counts as unhealthy for a hostname. A proxy whose requests to a host are
+   * blocked (or fail to connect) `failuresToBench` times in a row is not chosen for that host
+   * for `benchMillis`, doubling on each further failure up to `maxBenchMillis`; then it is tried
+   * again. Crawlee has no proxy health.
+   *
+   * @default { failuresToBench: 2, benchMillis: 30000, maxBenchMillis: 600000 }
+   */
+  proxyHealth?: ProxyHealthOptions;
 }
 
 /** Options of {@link ProxyConfiguration.newUrl} and {@link ProxyConfiguration.newProxyInfo}. */
@@ -167,6 +179,8 @@ export class ProxyConfiguration {
 
   #tierByHostname = new Map<string, HostnameTier>();
 
+  #health: ProxyHealth;
+
   /** Unique keys of the requests seen, least recently seen first. */
   #seenRequests = new Set<string>();
 
@@ -192,6 +206,21 @@ export class ProxyConfiguration {
     this.#newUrlFunction = validateFunction(newUrlFunction);
     this.#tiers = tieredProxyUrls === undefined ? undefined : validateTiers(tieredProxyUrls);
     this.#maxSessions = validateMaxSessions(maxSessions);
+    this.#health = new ProxyHealth(options.proxyHealth);
+  }
+
+  /**
+   * trawl: tells how a request through a proxy went, so a proxy that keeps getting blocked by a
+   * host stops being chosen for it for a while (see {@link ProxyConfigurationOptions.proxyHealth}).
+   * Crawlers report every attempt themselves.
+   *
+   * @param proxyUrl - The proxy URL the request went through, as picked.
+   * @param hostname - The hostname of the request.
+   * @param outcome - `'blocked'` for a blocked status or challenge page, `'error'` for a failed
+   *   proxy connection, `'success'` otherwise.
+   */
+  reportOutcome(proxyUrl: string, hostname: string, outcome: ProxyOutcome): void {
+    this.#health.record(proxyUrl, hostname, outcome);
   }
 
   /**
@@ -256,42 +285,68 @@ export class ProxyConfiguration {
         url: result === null || result === undefined ? null : validateUrl(result, 'newUrlFunction'),
       };
     }
+    const hostname = options.request === undefined ? undefined : hostnameOf(options.request.url);
     if (this.#tiers !== undefined) {
       const tier = this.#tierFor(options);
-      return { url: this.#sticky(sessionId, tier, this.#tiers[tier]), tier };
+      return { url: this.#sticky(sessionId, tier, this.#tiers[tier], hostname), tier };
     }
     if (this.#proxyUrls !== undefined) {
-      return { url: this.#sticky(sessionId, 0, this.#proxyUrls) };
+      return { url: this.#sticky(sessionId, 0, this.#proxyUrls, hostname) };
     }
     return { url: null };
   }
 
-  /** Gives a session the URL it had on this tier, or the next one in turn. */
-  #sticky(sessionId: string | undefined, tier: number, urls: (string | null)[]): string | null {
+  /**
+   * Gives a session the URL it had on this tier, or the next one in turn; a session whose proxy
+   * is benched for the hostname moves to another one.
+   */
+  #sticky(
+    sessionId: string | undefined,
+    tier: number,
+    urls: (string | null)[],
+    hostname: string | undefined,
+  ): string | null {
     if (sessionId === undefined) {
-      return this.#nextInTurn(tier, urls);
+      return this.#nextInTurn(tier, urls, hostname);
     }
 
     // Tier 0 uses the bare id, so a plain list and tier 0 key sessions alike.
     const key = tier === 0 ? sessionId : `${tier}\u0000${sessionId}`;
     const known = this.#urlBySession.get(key);
-    if (known !== undefined) {
+    if (known !== undefined && this.#benchedUntil(known, hostname) === 0) {
       // Re-inserting moves the session to the most recently used end.
       this.#urlBySession.delete(key);
       this.#urlBySession.set(key, known);
       return known;
     }
 
-    const url = this.#nextInTurn(tier, urls);
+    const url = this.#nextInTurn(tier, urls, hostname);
+    this.#urlBySession.delete(key);
     this.#urlBySession.set(key, url);
     evictOldest(this.#urlBySession, this.#maxSessions);
     return url;
   }
 
-  #nextInTurn(tier: number, urls: (string | null)[]): string | null {
-    const index = this.#nextIndexByTier[tier] ?? 0;
-    this.#nextIndexByTier[tier] = (index + 1) % urls.length;
-    return urls[index];
+  /** The next URL in turn that is not benched for the hostname; if all are, the first back. */
+  #nextInTurn(tier: number, urls: (string | null)[], hostname: string | undefined): string | null {
+    let soonest: { url: string | null; until: number } | undefined;
+    for (let tries = 0; tries < urls.length; tries += 1) {
+      const index = this.#nextIndexByTier[tier] ?? 0;
+      this.#nextIndexByTier[tier] = (index + 1) % urls.length;
+      const url = urls[index];
+      const until = this.#benchedUntil(url, hostname);
+      if (until === 0) {
+        return url;
+      }
+      if (soonest === undefined || until < soonest.until) {
+        soonest = { url, until };
+      }
+    }
+    return soonest!.url;
+  }
+
+  #benchedUntil(url: string | null, hostname: string | undefined): number {
+    return url === null || hostname === undefined ? 0 : this.#health.benchedUntil(url, hostname);
   }
 
   /** The tier asked for, else the request hostname's tier after counting this call, else 0. */

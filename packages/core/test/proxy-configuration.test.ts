@@ -252,3 +252,94 @@ describe('ProxyConfiguration with tieredProxyUrls', () => {
     await expect(proxies.newUrl(undefined, { proxyTier: 3 })).rejects.toThrow(/proxyTier/);
   });
 });
+
+describe('ProxyConfiguration proxy health', () => {
+  const A = 'http://a.example:8000';
+  const B = 'http://b.example:8000';
+  const C = 'http://c.example:8000';
+
+  function withClock(options: Omit<ProxyConfigurationOptions, 'proxyHealth'>) {
+    const clock = { now: 0 };
+    const proxies = new ProxyConfiguration({
+      ...options,
+      proxyHealth: { failuresToBench: 2, benchMillis: 1_000, now: () => clock.now },
+    });
+    return { clock, proxies };
+  }
+
+  test('a proxy blocked twice in a row by a host is not chosen for it, then tried again', async () => {
+    const { clock, proxies } = withClock({ proxyUrls: [A, B, C] });
+    const shop = new Request({ url: 'https://shop.example/1' });
+    const blog = new Request({ url: 'https://blog.example/1' });
+    proxies.reportOutcome(A, 'shop.example', 'blocked');
+    proxies.reportOutcome(A, 'shop.example', 'blocked');
+
+    const forShop = [];
+    for (let i = 0; i < 6; i += 1) {
+      forShop.push(await proxies.newUrl(undefined, { request: shop }));
+    }
+    expect(forShop).toEqual([B, C, B, C, B, C]);
+    // Other hosts still use it.
+    expect(await proxies.newUrl(undefined, { request: blog })).toBe(A);
+
+    clock.now = 1_000;
+    const later = [];
+    for (let i = 0; i < 3; i += 1) {
+      later.push(await proxies.newUrl(undefined, { request: shop }));
+    }
+    expect(later).toContain(A);
+  });
+
+  test('a further failure benches the proxy twice as long; a success clears its record', async () => {
+    const { clock, proxies } = withClock({ proxyUrls: [A, B] });
+    const shop = new Request({ url: 'https://shop.example/1' });
+    const bench = () => {
+      proxies.reportOutcome(A, 'shop.example', 'error');
+      proxies.reportOutcome(A, 'shop.example', 'error');
+    };
+    const picks = async () => {
+      const urls = [];
+      for (let i = 0; i < 4; i += 1) {
+        urls.push(await proxies.newUrl(undefined, { request: shop }));
+      }
+      return urls;
+    };
+
+    bench();
+    clock.now = 1_000;
+    bench();
+    clock.now = 2_500;
+    expect(await picks()).not.toContain(A);
+    clock.now = 3_000;
+    expect(await picks()).toContain(A);
+
+    proxies.reportOutcome(A, 'shop.example', 'success');
+    bench();
+    clock.now = 4_000;
+    expect(await picks()).toContain(A);
+  });
+
+  test('a session whose proxy is benched for the host moves to another proxy', async () => {
+    const { proxies } = withClock({ proxyUrls: [A, B] });
+    const shop = new Request({ url: 'https://shop.example/1' });
+    expect(await proxies.newUrl('s1', { request: shop })).toBe(A);
+    proxies.reportOutcome(A, 'shop.example', 'blocked');
+    proxies.reportOutcome(A, 'shop.example', 'blocked');
+
+    expect(await proxies.newUrl('s1', { request: shop })).toBe(B);
+    expect(await proxies.newUrl('s1', { request: shop })).toBe(B);
+  });
+
+  test('when every proxy is benched, the one back soonest is chosen', async () => {
+    const { clock, proxies } = withClock({ proxyUrls: [A, B] });
+    const shop = new Request({ url: 'https://shop.example/1' });
+    proxies.reportOutcome(A, 'shop.example', 'blocked');
+    proxies.reportOutcome(A, 'shop.example', 'blocked');
+    clock.now = 100;
+    proxies.reportOutcome(B, 'shop.example', 'blocked');
+    proxies.reportOutcome(B, 'shop.example', 'blocked');
+
+    expect(await proxies.newUrl(undefined, { request: shop })).toBe(A);
+    expect(await proxies.newUrl(undefined, { request: shop })).toBe(A);
+  });
+});

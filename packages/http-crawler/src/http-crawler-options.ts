@@ -108,6 +108,7 @@ export interface HttpSettings<Context> {
   maxResponseBytes: number;
   maxRedirects: number;
   httpClient: BaseHttpClient;
+  retryOnBlocked: boolean;
 }
 
 /** 50 MiB: far above any web page, small enough that a few in flight never exhaust memory. */
@@ -176,6 +177,7 @@ export function resolveHttpSettings<Context>(
     maxResponseBytes: options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES,
     maxRedirects: options.maxRedirects ?? 10,
     httpClient: options.httpClient ?? new GotScrapingHttpClient(),
+    retryOnBlocked: options.retryOnBlocked ?? false,
   };
 }
 

@@ -5,11 +5,15 @@
  */
 import {
   BasicCrawler,
+  CHALLENGE_SCAN_CHARS,
   NonRetryableError,
   RequestState,
+  SessionError,
+  detectChallengePage,
   matchesEnqueueStrategy,
   runWithTimeout,
   type AutoscaledPoolOptions,
+  type ProxyOutcome,
   type Configuration,
   type Request,
   type Session,
@@ -78,6 +82,10 @@ export class HttpCrawler<
     // The engine's budget covers navigation and handler, plus slack, as in Crawlee.
     this.requestHandlerTimeoutMillis =
       (this.#settings.navigationTimeoutSecs + handlerSecs + 10) * 1000;
+  }
+
+  protected override reportProxyOutcome(proxyUrl: string, hostname: string, outcome: ProxyOutcome) {
+    this.#settings.proxyConfiguration?.reportOutcome?.(proxyUrl, hostname, outcome);
   }
 
   protected override knownOptions(): ReadonlySet<string> {
@@ -207,20 +215,42 @@ export class HttpCrawler<
       await this.#skipRedirected(request);
       return false;
     }
+    const raw = settings.retryOnBlocked
+      ? await this.#readUnlessChallenge(response, gotOptions)
+      : undefined;
     if (failure) {
       throw failure;
     }
 
-    const raw = await this.#readBody(response, gotOptions);
-    const encoding = detectEncoding(raw, contentType, {
+    const body = raw ?? (await this.#readBody(response, gotOptions));
+    const encoding = detectEncoding(body, contentType, {
       forceEncoding: settings.forceEncoding,
       suggestEncoding: settings.suggestEncoding,
     });
-    const page = new LoadedPage(response.url, raw, { type: contentType.type, encoding });
+    const page = new LoadedPage(response.url, body, { type: contentType.type, encoding });
     this.#pages.get(context)!.page = page;
     context.body = page.body;
     context.contentType = page.contentType;
     return true;
+  }
+
+  // With retryOnBlocked every body is read, error pages too, since a challenge page may come with
+  // any status; a recognised one retires the session like a blocked status code does.
+  async #readUnlessChallenge(
+    response: StreamingHttpResponse,
+    gotOptions: HttpRequest,
+  ): Promise<Buffer> {
+    const raw = await this.#readBody(response, gotOptions);
+    const service = detectChallengePage({
+      url: response.url,
+      statusCode: response.statusCode,
+      headers: response.headers,
+      body: raw.subarray(0, CHALLENGE_SCAN_CHARS).toString('latin1'),
+    });
+    if (service !== undefined) {
+      throw new SessionError(`Blocked by a ${service} challenge page (${response.url})`);
+    }
+    return raw;
   }
 
   async #readBody(response: StreamingHttpResponse, gotOptions: HttpRequest): Promise<Buffer> {

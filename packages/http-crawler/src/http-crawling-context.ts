@@ -11,6 +11,7 @@ import type {
   CrawlingContext,
   Dictionary,
   ProxyInfo,
+  ProxyOutcome,
   Request,
 } from '@trawl/core';
 
@@ -99,4 +100,6 @@ export interface ProxyConfigurationLike {
     sessionId?: string,
     options?: { request?: Request },
   ): Promise<ProxyInfo | undefined> | ProxyInfo | undefined;
+  /** Told how each attempt through a proxy went, as {@link ProxyConfiguration.reportOutcome}. */
+  reportOutcome?(proxyUrl: string, hostname: string, outcome: ProxyOutcome): void;
 }

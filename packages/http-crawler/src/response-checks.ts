@@ -89,6 +89,7 @@ export function navigationError(error: unknown, context: NavigationErrorContext)
     const message = hideCredentials(error.message);
     return new SessionError(`Proxy connection failed for ${context.url}: ${message}`, {
       cause: error,
+      code: 'TRAWL_PROXY_CONNECTION',
     });
   }
   return error;

@@ -84,7 +84,12 @@ export interface BasicCrawlerOptions<Context extends CrawlingContext = CrawlingC
   statusMessageLoggingInterval?: number;
   /** Replaces the default status line. */
   statusMessageCallback?: (params: StatusMessageCallbackParams<unknown>) => Awaitable<void>;
-  /** Recognise challenge pages and rotate sessions on them. Not supported yet. @default false */
+  /**
+   * Recognise the challenge pages of anti-bot services (Cloudflare, Incapsula, Google's unusual
+   * traffic page) and treat them like a blocked status: the session is retired and the request
+   * tried again on another one. Crawlers that load pages check it; BasicCrawler loads none.
+   * @default false
+   */
   retryOnBlocked?: boolean;
   /** Skip requests that robots.txt disallows. Not supported yet. @default false */
   respectRobotsTxtFile?: boolean | { userAgent?: string };
@@ -110,7 +115,6 @@ export interface BasicCrawlerOptions<Context extends CrawlingContext = CrawlingC
 
 /** Options a later part of trawl supports; passing them throws until then. */
 const NOT_SUPPORTED_YET: Record<string, (value: unknown) => boolean> = {
-  retryOnBlocked: (value) => value === true,
   respectRobotsTxtFile: (value) => value !== undefined && value !== false,
   requestManager: (value) => value !== undefined,
   httpClient: (value) => value !== undefined,

@@ -15,15 +15,17 @@ import {
   resolveBaseUrlForEnqueueLinksFiltering,
   type SkippedRequestReason,
 } from '../enqueue-links/enqueue-links.js';
-import { ConfigurationError } from '../errors.js';
+import { ConfigurationError, SessionError, isTrawlError } from '../errors.js';
 import { log as rootLog, type Log } from '../log.js';
 import { HostScheduler } from '../politeness/host-scheduler.js';
+import { toSafeString } from '../proxy-configuration.js';
+import type { ProxyOutcome } from '../proxy-health.js';
 import type { Request } from '../request.js';
 import { toRequest, type RequestsLike, type Source } from '../request.js';
 import { Router, type RouterHandler } from '../router.js';
 import { SessionPool } from '../session-pool/session-pool.js';
 import type { Session } from '../session-pool/session.js';
-import { Statistics, type FinalStatistics } from '../statistics/statistics.js';
+import { Statistics, type AttemptOutcome, type FinalStatistics } from '../statistics/statistics.js';
 import { Dataset } from '../storages/dataset.js';
 import { KeyValueStore } from '../storages/key-value-store.js';
 import { RequestQueue } from '../storages/request-queue.js';
@@ -37,6 +39,7 @@ import {
 } from './basic-crawler-options.js';
 import type { ItemBuffer } from './crawling-context.js';
 import { type CrawlingContext } from './crawling-context.js';
+import { ThrottledError } from './errors.js';
 import { RequestRunState, handleRequestFailure } from './request-failure.js';
 import { RequestSource, hostOf } from './request-source.js';
 import { sendRequest } from './send-request.js';
@@ -381,9 +384,33 @@ export class BasicCrawler<Context extends CrawlingContext = CrawlingContext> {
     this.stats.startJob(request.id!);
     try {
       await this.#attempt(state, source);
+      this.#recordAttempt(state);
     } catch (error) {
+      this.#recordAttempt(state, error as Error);
       await handleRequestFailure(this.#failureDeps(source), state, error as Error);
     }
+  }
+
+  /**
+   * Reports how an attempt through a proxy went, so the proxy configuration can stop choosing a
+   * proxy a host keeps blocking. HttpCrawler and the browser crawlers pass it on.
+   */
+  protected reportProxyOutcome(_proxyUrl: string, _hostname: string, _outcome: ProxyOutcome) {
+    // BasicCrawler has no proxy configuration of its own.
+  }
+
+  // Counts the attempt per proxy and per session, and tells the proxy configuration about blocks
+  // and failed proxy connections (other failures say nothing about the proxy).
+  #recordAttempt(state: RequestRunState, error?: Error): void {
+    const outcome = attemptOutcome(error);
+    const proxyUrl = state.context?.proxyInfo?.url;
+    const stats = outcome === 'proxy-error' ? 'error' : outcome;
+    this.stats.registerAttempt(stats, proxyUrl && toSafeString(proxyUrl), state.session?.id);
+    if (proxyUrl === undefined || outcome === 'error') {
+      return;
+    }
+    const health = outcome === 'proxy-error' ? 'error' : outcome;
+    this.reportProxyOutcome(proxyUrl, hostOf(state.request), health);
   }
 
   async #attempt(state: RequestRunState, source: RequestSource): Promise<void> {
@@ -524,4 +551,21 @@ function minDefined(a: number | undefined, b: number | undefined): number | unde
     return b;
   }
   return b === undefined ? a : Math.min(a, b);
+}
+
+/** How an attempt went: blocks are session errors and 429s; failed proxy connections apart. */
+function attemptOutcome(error?: Error): AttemptOutcome | 'proxy-error' {
+  if (error === undefined) {
+    return 'success';
+  }
+  if (isTrawlError(error, 'TRAWL_PROXY_CONNECTION')) {
+    return 'proxy-error';
+  }
+  if (
+    error instanceof SessionError ||
+    (error instanceof ThrottledError && error.statusCode === 429)
+  ) {
+    return 'blocked';
+  }
+  return 'error';
 }

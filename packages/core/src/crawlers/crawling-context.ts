@@ -13,7 +13,7 @@ import type { BatchAddRequestsResult } from '../storages/storage-client.js';
 import type { Dictionary } from '../utils/types.js';
 import type { SendRequestOptions, SendRequestResponse } from './send-request.js';
 
-/** The proxy a request goes through (completed by the proxies issue). */
+/** The proxy a request goes through; {@link ProxyConfiguration.newProxyInfo} makes them. */
 export interface ProxyInfo {
   url: string;
   sessionId?: string;

@@ -53,6 +53,13 @@ export interface StatisticState {
   requestsSkipped: number;
   /** Skipped requests per reason. */
   skippedByReason: Counts;
+  /**
+   * trawl: attempts per proxy (its URL with the password hidden), then per outcome: `requests`,
+   * `blocked` (a blocked status or challenge page), `errors` (any other failure).
+   */
+  attemptsByProxy: Record<string, Counts>;
+  /** trawl: attempts per session id, then per outcome, as {@link attemptsByProxy}. */
+  attemptsBySession: Record<string, Counts>;
 }
 
 /**
@@ -108,6 +115,8 @@ export function createInitialState(errors: ErrorGroups, retryErrors: ErrorGroups
     statusCodesByHost: emptyCounts<Counts>(),
     requestsSkipped: 0,
     skippedByReason: emptyCounts(),
+    attemptsByProxy: emptyCounts<Counts>(),
+    attemptsBySession: emptyCounts<Counts>(),
   };
 }
 
@@ -133,6 +142,8 @@ export function restoreState(state: StatisticState, saved: Partial<PersistedStat
   state.statusCodesByHost = nestedCountsFrom(saved.statusCodesByHost);
   state.requestsSkipped = numberOr(saved.requestsSkipped, 0);
   state.skippedByReason = countsFrom(saved.skippedByReason);
+  state.attemptsByProxy = nestedCountsFrom(saved.attemptsByProxy);
+  state.attemptsBySession = nestedCountsFrom(saved.attemptsBySession);
 }
 
 /** The retry histogram of a persisted record, with holes and bad entries as 0. */

@@ -22,6 +22,7 @@ import {
   histogramFrom,
   increment,
   restoreState,
+  type Counts,
   type PersistedStatistics,
   type StatisticState,
 } from './statistics-state.js';
@@ -32,6 +33,12 @@ export type { StatisticsOptions } from './statistics-options.js';
 
 /** How the trackers group errors: one stack frame and the first line of each message. */
 const TRACKER_OPTIONS = { showFullStack: false, showFullMessage: false };
+
+/** Sessions whose attempts {@link Statistics.registerAttempt} keeps: the newest ones. */
+export const MAX_SESSIONS_COUNTED = 1_000;
+
+/** How an attempt went, for the counts per proxy and per session. */
+export type AttemptOutcome = 'success' | 'blocked' | 'error';
 
 let nextId = 0;
 
@@ -66,6 +73,7 @@ export class Statistics {
   #keyValueStore?: KeyValueStore;
   #retryHistogram: number[] = [];
   #jobStarts = new Map<number | string, number>();
+  #newSessions = 0;
   #runtimeBeforeMillis = 0;
   #runStartedAt: number | undefined;
   #isLoaded = false;
@@ -129,6 +137,39 @@ export class Statistics {
   /** Counts one retry under `reason` (`timeout`, `session`, `throttled`, an error name). */
   registerRetry(reason: string): void {
     increment(this.state.retriesByReason, reason);
+  }
+
+  /**
+   * trawl: counts one attempt under its proxy (pass it with the password hidden) and session;
+   * `outcome` is `'success'`, `'blocked'` or `'error'`. The counts of the
+   * {@link MAX_SESSIONS_COUNTED} newest sessions are kept; older ones are dropped now and then.
+   */
+  registerAttempt(outcome: AttemptOutcome, proxy?: string, sessionId?: string): void {
+    const key = outcome === 'blocked' ? 'blocked' : outcome === 'error' ? 'errors' : undefined;
+    const count = (counts: Counts) => {
+      increment(counts, 'requests');
+      if (key !== undefined) {
+        increment(counts, key);
+      }
+    };
+    if (proxy !== undefined) {
+      count((this.state.attemptsByProxy[proxy] ??= emptyCounts()));
+    }
+    if (sessionId === undefined) {
+      return;
+    }
+    const sessions = this.state.attemptsBySession;
+    if (sessions[sessionId] === undefined) {
+      sessions[sessionId] = emptyCounts();
+      this.#newSessions += 1;
+    }
+    count(sessions[sessionId]);
+    if (this.#newSessions >= MAX_SESSIONS_COUNTED) {
+      // Keys keep insertion order: the oldest sessions go first.
+      const keys = Object.keys(sessions);
+      keys.slice(0, keys.length - MAX_SESSIONS_COUNTED).forEach((id) => delete sessions[id]);
+      this.#newSessions = 0;
+    }
   }
 
   /** Counts one request skipped before its handler ran, under `reason` (`robotsTxt`, `depth`). */

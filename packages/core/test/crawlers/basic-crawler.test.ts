@@ -400,7 +400,9 @@ describe('BasicCrawler', () => {
     expect(() => new BasicCrawler({ maxRequestRetry: 3 } as never)).toThrow(
       /Unknown option "maxRequestRetry" for BasicCrawler; did you mean "maxRequestRetries"\?/,
     );
-    expect(() => new BasicCrawler({ retryOnBlocked: true })).toThrow(/not supported by trawl yet/);
+    expect(() => new BasicCrawler({ respectRobotsTxtFile: true })).toThrow(
+      /not supported by trawl yet/,
+    );
     expect(() => new BasicCrawler({ maxConcurrency: -1 })).toThrow(ConfigurationError);
   });
 

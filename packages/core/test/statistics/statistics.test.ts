@@ -11,7 +11,11 @@ import { EventType } from '../../src/events/event-manager.js';
 import { Log } from '../../src/log.js';
 import { KeyValueStore } from '../../src/storages/key-value-store.js';
 import { MemoryStorageClient } from '../../src/storages/memory/memory-storage-client.js';
-import { Statistics, type StatisticsOptions } from '../../src/statistics/statistics.js';
+import {
+  MAX_SESSIONS_COUNTED,
+  Statistics,
+  type StatisticsOptions,
+} from '../../src/statistics/statistics.js';
 
 /** A clock the test moves by hand. */
 function manualClock(startMillis = 1_700_000_000_000) {
@@ -321,6 +325,7 @@ describe('Statistics persistence', () => {
     first.failJob('b', 2);
     first.registerRetry('timeout');
     first.registerStatusCode(200, 'a.example');
+    first.registerAttempt('blocked', 'http://user:***@proxy.example:8000', 'session_1');
     first.errorTracker.add(new Error('boom'));
     clock.advance(59_600);
     await first.stopCapturing();
@@ -345,8 +350,34 @@ describe('Statistics persistence', () => {
       requestMaxDurationMillis: 30_000,
       retriesByReason: { timeout: 2 },
       statusCodesByHost: { 'a.example': { 200: 1 } },
+      attemptsByProxy: { 'http://user:***@proxy.example:8000': { requests: 1, blocked: 1 } },
+      attemptsBySession: { session_1: { requests: 1, blocked: 1 } },
     });
     expect(second.errorTracker.total).toBe(1);
+  });
+
+  test('counts attempts per proxy and session, keeping the newest sessions', () => {
+    const stats = memoryStats();
+    stats.registerAttempt('success', 'http://p1.example:8000', 's1');
+    stats.registerAttempt('error', 'http://p1.example:8000', 's1');
+    stats.registerAttempt('blocked', undefined, 's2');
+    expect(stats.state.attemptsByProxy).toEqual({
+      'http://p1.example:8000': { requests: 2, errors: 1 },
+    });
+    expect(stats.state.attemptsBySession).toEqual({
+      s1: { requests: 2, errors: 1 },
+      s2: { requests: 1, blocked: 1 },
+    });
+
+    for (let i = 0; i < 2 * MAX_SESSIONS_COUNTED; i += 1) {
+      stats.registerAttempt('success', undefined, `new_${i}`);
+    }
+    // Trimmed once per MAX_SESSIONS_COUNTED new sessions, to the newest ones.
+    const sessions = Object.keys(stats.state.attemptsBySession);
+    expect(sessions.length).toBeGreaterThanOrEqual(MAX_SESSIONS_COUNTED);
+    expect(sessions.length).toBeLessThan(2 * MAX_SESSIONS_COUNTED);
+    expect(sessions).not.toContain('s1');
+    expect(sessions.at(-1)).toBe(`new_${2 * MAX_SESSIONS_COUNTED - 1}`);
   });
 
   test('saves under SDK_CRAWLER_STATISTICS_<id> on each persistState event', async () => {
