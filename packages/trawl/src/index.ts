@@ -3,3 +3,4 @@
 // and are not listed.
 export * from '@trawl/core';
 export * from '@trawl/http-crawler';
+export * from '@trawl/sitemap';
