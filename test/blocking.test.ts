@@ -208,3 +208,57 @@ test('no proxy password reaches the log, even when the proxy fails', async () =>
     toSafeString(authenticated.url),
   );
 });
+
+describe('retryOnBlocked', () => {
+  // Every fourth request gets the challenge page; a retry on a new session gets through.
+  function everyFourth(): () => boolean {
+    let seen = 0;
+    return () => ++seen % 4 === 0;
+  }
+
+  test.each(['cloudflare', 'incapsula', 'google-sorry'] as const)(
+    'retries %s challenge pages on new sessions until every page is crawled',
+    async (challenge) => {
+      const target = await site({ challenge, blockWhile: everyFourth() });
+      const titles: string[] = [];
+      const crawler = new CheerioCrawler(
+        {
+          log: quietLog(),
+          retryOnBlocked: true,
+          maxConcurrency: 2,
+          async requestHandler({ $, enqueueLinks }) {
+            titles.push($('title').text());
+            await enqueueLinks();
+          },
+        },
+        memoryConfig(),
+      );
+      const stats = await crawler.run([target.url('/')]);
+
+      expect(stats.requestsFailed).toBe(0);
+      expect(titles).toHaveLength(PAGES + 1);
+      expect(titles.every((title) => title === 'Home' || /^Page \d+$/.test(title))).toBe(true);
+      expect(target.log.some((entry) => entry.blockedBy === 'block-while')).toBe(true);
+      expect(crawler.stats.state.retriesByReason.session).toBeGreaterThan(0);
+    },
+  );
+
+  test('without it, a challenge page answered with 200 reaches the handler', async () => {
+    const target = await site({ challenge: 'incapsula', blockWhile: everyFourth() });
+    const titles: string[] = [];
+    const crawler = new CheerioCrawler(
+      {
+        log: quietLog(),
+        maxConcurrency: 1,
+        async requestHandler({ $ }) {
+          titles.push($('title').text());
+        },
+      },
+      memoryConfig(),
+    );
+    await crawler.run(Array.from({ length: 4 }, (_, i) => target.url(`/page/${i + 1}`)));
+
+    expect(titles).toHaveLength(4);
+    expect(titles.filter((title) => /^Page \d+$/.test(title))).toHaveLength(3);
+  });
+});
