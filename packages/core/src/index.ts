@@ -84,6 +84,19 @@ export {
   type RequestListState,
   type RequestsFromUrlSource,
 } from './storages/request-list.js';
+export {
+  SitemapRequestList,
+  type SitemapRequestListState,
+} from './storages/sitemap-request-list.js';
+export type {
+  SitemapRequestListOptions,
+  SitemapRequestListParseOptions,
+} from './storages/sitemap-request-list-options.js';
+export type {
+  InProgressSitemap,
+  PendingSitemap,
+  SitemapParsingProgress,
+} from './storages/sitemap-request-list-loader.js';
 
 // Storage clients
 export type * from './storages/storage-client.js';
@@ -110,6 +123,11 @@ export {
   type HostSchedulerOptions,
   type HostState,
 } from './politeness/host-scheduler.js';
+export {
+  RobotsTxtPolicy,
+  type RobotsTxtPolicyOptions,
+  type RobotsVerdict,
+} from './politeness/robots-txt-policy.js';
 export { parseRetryAfter, retryDelayMillis } from './politeness/backoff.js';
 
 // Sessions

@@ -88,6 +88,10 @@ export class HttpCrawler<
     this.#settings.proxyConfiguration?.reportOutcome?.(proxyUrl, hostname, outcome);
   }
 
+  protected override async robotsTxtProxyUrl(_url: string): Promise<string | undefined> {
+    return (await this.#settings.proxyConfiguration?.newProxyInfo())?.url;
+  }
+
   protected override knownOptions(): ReadonlySet<string> {
     return new Set([...super.knownOptions(), ...HTTP_CRAWLER_OPTION_NAMES]);
   }

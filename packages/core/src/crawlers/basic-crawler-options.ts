@@ -91,8 +91,19 @@ export interface BasicCrawlerOptions<Context extends CrawlingContext = CrawlingC
    * @default false
    */
   retryOnBlocked?: boolean;
-  /** Skip requests that robots.txt disallows. Not supported yet. @default false */
+  /**
+   * Skip requests that their origin's robots.txt disallows (reason `robotsTxt`), and wait its
+   * `Crawl-delay` between requests to the host. An object names the user agent whose rules
+   * apply (`*` by default). A robots.txt that cannot be fetched (5xx, network error) holds its
+   * origin's requests back while it is fetched again, as RFC 9309 says; see
+   * `maxRobotsTxtWaitSecs`. @default false
+   */
   respectRobotsTxtFile?: boolean | { userAgent?: string };
+  /**
+   * trawl: how long the requests of an origin whose robots.txt cannot be fetched wait for it, in
+   * seconds; then they fail with the reason. @default 300
+   */
+  maxRobotsTxtWaitSecs?: number;
   /** Called for each request skipped, with the reason. */
   onSkippedRequest?: SkippedRequestCallback;
   /** A fixed list of start requests; with a queue too, the list feeds the queue. */
@@ -115,7 +126,6 @@ export interface BasicCrawlerOptions<Context extends CrawlingContext = CrawlingC
 
 /** Options a later part of trawl supports; passing them throws until then. */
 const NOT_SUPPORTED_YET: Record<string, (value: unknown) => boolean> = {
-  respectRobotsTxtFile: (value) => value !== undefined && value !== false,
   requestManager: (value) => value !== undefined,
   httpClient: (value) => value !== undefined,
 };
@@ -151,6 +161,7 @@ export const BASIC_CRAWLER_OPTIONS: ReadonlySet<string> = new Set([
   'statusMessageCallback',
   'retryOnBlocked',
   'respectRobotsTxtFile',
+  'maxRobotsTxtWaitSecs',
   'onSkippedRequest',
   'requestList',
   'requestQueue',
@@ -171,6 +182,7 @@ const NON_NEGATIVE = [
   'statusMessageLoggingInterval',
   'retryDelaySecs',
   'maxThrottleWaitSecs',
+  'maxRobotsTxtWaitSecs',
 ];
 const POSITIVE = [
   'requestHandlerTimeoutSecs',

@@ -15,12 +15,13 @@ import {
   resolveBaseUrlForEnqueueLinksFiltering,
   type SkippedRequestReason,
 } from '../enqueue-links/enqueue-links.js';
-import { ConfigurationError, SessionError, isTrawlError } from '../errors.js';
+import { ConfigurationError, NonRetryableError, SessionError, isTrawlError } from '../errors.js';
 import { log as rootLog, type Log } from '../log.js';
 import { HostScheduler } from '../politeness/host-scheduler.js';
+import { RobotsTxtPolicy } from '../politeness/robots-txt-policy.js';
 import { toSafeString } from '../proxy-configuration.js';
 import type { ProxyOutcome } from '../proxy-health.js';
-import type { Request } from '../request.js';
+import { RequestState, type Request } from '../request.js';
 import { toRequest, type RequestsLike, type Source } from '../request.js';
 import { Router, type RouterHandler } from '../router.js';
 import { SessionPool } from '../session-pool/session-pool.js';
@@ -104,6 +105,7 @@ export class BasicCrawler<Context extends CrawlingContext = CrawlingContext> {
   /** Time a handler call may take, in milliseconds; subclasses add navigation time. */
   protected requestHandlerTimeoutMillis: number;
   #scheduler: HostScheduler;
+  #robots?: RobotsTxtPolicy;
   #source?: RequestSource;
   #runController = new AbortController();
   #stopReason?: string;
@@ -129,6 +131,7 @@ export class BasicCrawler<Context extends CrawlingContext = CrawlingContext> {
       maxConcurrencyPerHost: this.options.maxConcurrencyPerHost ?? Infinity,
       maxThrottleWaitSecs: this.options.maxThrottleWaitSecs ?? 600,
     });
+    this.#robots = this.#createRobotsPolicy();
   }
 
   /** Option names this crawler accepts; subclasses add theirs. */
@@ -381,14 +384,69 @@ export class BasicCrawler<Context extends CrawlingContext = CrawlingContext> {
     }
     const session = await this.sessionPool?.getSession();
     const state = new RequestRunState(request, session);
-    this.stats.startJob(request.id!);
     try {
+      if (this.#robots && !(await this.#passesRobotsTxt(request, source))) {
+        return;
+      }
+      this.stats.startJob(request.id!);
       await this.#attempt(state, source);
       this.#recordAttempt(state);
     } catch (error) {
       this.#recordAttempt(state, error as Error);
       await handleRequestFailure(this.#failureDeps(source), state, error as Error);
     }
+  }
+
+  /** The proxy a robots.txt is fetched through; HTTP crawlers use their proxy configuration. */
+  protected async robotsTxtProxyUrl(_url: string): Promise<string | undefined> {
+    return undefined;
+  }
+
+  #createRobotsPolicy(): RobotsTxtPolicy | undefined {
+    const option = this.options.respectRobotsTxtFile;
+    if (!option) {
+      return undefined;
+    }
+    return new RobotsTxtPolicy({
+      userAgent: typeof option === 'object' ? option.userAgent : undefined,
+      maxWaitSecs: this.options.maxRobotsTxtWaitSecs ?? 300,
+      onCrawlDelay: (hostname, secs) => this.#scheduler.setCrawlDelay(hostname, secs),
+      proxyUrlFor: (url) => this.robotsTxtProxyUrl(url),
+    });
+  }
+
+  // Skips a disallowed request, holds one back while its robots.txt cannot be fetched, and
+  // fails it (by throwing) once that has lasted `maxRobotsTxtWaitSecs`.
+  async #passesRobotsTxt(request: Request, source: RequestSource): Promise<boolean> {
+    const verdict = await this.#robots!.check(request.url);
+    if (verdict.kind === 'allowed' && verdict.isStartedTooSoon) {
+      // It waited for the file with others of its host; now the Crawl-delay spaces them.
+      source.reclaimLater(request, 0);
+      return false;
+    }
+    if (verdict.kind === 'allowed') {
+      return true;
+    }
+    if (verdict.kind === 'wait') {
+      this.log.debug('Request waits for its robots.txt', { url: request.url, ...verdict });
+      source.reclaimLater(request, verdict.millis);
+      return false;
+    }
+    if (verdict.kind === 'unreachable') {
+      request.noRetry = true;
+      this.stats.startJob(request.id!);
+      throw new NonRetryableError(
+        `robots.txt of ${new URL(request.url).origin} could not be fetched for ` +
+          `${Math.round(verdict.waitedSecs)} s (${verdict.reason}); RFC 9309 forbids crawling ` +
+          'the origin meanwhile. Raise maxRobotsTxtWaitSecs to wait longer',
+        { code: 'TRAWL_ROBOTS_UNREACHABLE' },
+      );
+    }
+    request.noRetry = true;
+    request.state = RequestState.SKIPPED;
+    await commitHandled(this.config, source, request, new Map());
+    await this.#onSkipped(request.url, 'robotsTxt');
+    return false;
   }
 
   /**

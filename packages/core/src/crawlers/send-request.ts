@@ -79,7 +79,7 @@ function send(options: OptionsInit & Record<string, unknown>): Promise<unknown> 
       const built = new Options(undefined, options, SEND_REQUEST_DEFAULTS);
       return gotScraping(undefined, undefined, built) as Promise<unknown>;
     } catch {
-      // got reports options it cannot use through the promise it returns.
+      // Options got cannot use: the ordinary call below reports them as it always has.
     }
   }
   return gotScraping({ ...SHARED_OPTIONS, ...options } as never) as Promise<unknown>;

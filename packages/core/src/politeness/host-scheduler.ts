@@ -209,8 +209,8 @@ export class HostScheduler {
   }
 
   /**
-   * Sets the robots.txt `Crawl-delay` of `hostname`, in seconds, for its future starts;
-   * `undefined` or `0` removes it.
+   * Sets the robots.txt `Crawl-delay` of `hostname`, in seconds, for its future starts (a host
+   * with requests in flight waits the delay from now); `undefined` or `0` removes it.
    * @returns `false`, changing nothing, for a value that is not a finite non-negative number
    *   (a garbled robots.txt line must not stop the crawl).
    */
@@ -223,6 +223,13 @@ export class HostScheduler {
       return false;
     }
     this.#crawlDelays.set(hostname, secs * 1000);
+    // A request already running started without the delay; the next one waits for it from now.
+    const host = this.#hosts.get(hostname);
+    if (host !== undefined && host.inFlight > 0) {
+      const now = this.#now();
+      this.#setReadyAt(host, Math.max(host.readyAt, now + secs * 1000), now);
+      this.#refresh(host, now);
+    }
     return true;
   }
 

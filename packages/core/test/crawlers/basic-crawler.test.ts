@@ -400,7 +400,7 @@ describe('BasicCrawler', () => {
     expect(() => new BasicCrawler({ maxRequestRetry: 3 } as never)).toThrow(
       /Unknown option "maxRequestRetry" for BasicCrawler; did you mean "maxRequestRetries"\?/,
     );
-    expect(() => new BasicCrawler({ respectRobotsTxtFile: true })).toThrow(
+    expect(() => new BasicCrawler({ requestManager: {} } as never)).toThrow(
       /not supported by trawl yet/,
     );
     expect(() => new BasicCrawler({ maxConcurrency: -1 })).toThrow(ConfigurationError);
