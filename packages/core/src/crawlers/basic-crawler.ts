@@ -258,7 +258,7 @@ export class BasicCrawler<Context extends CrawlingContext = CrawlingContext> {
     signal: AbortSignal,
   ): Context {
     const context: CrawlingContext = {
-      id: randomBytes(5).toString('hex'),
+      id: nextContextId(),
       crawler: this,
       log: this.log,
       request,
@@ -626,4 +626,14 @@ function attemptOutcome(error?: Error): AttemptOutcome | 'proxy-error' {
     return 'blocked';
   }
   return 'error';
+}
+
+// Context ids only need to be unique within the process: a random prefix and a counter cost far
+// less per request than fresh random bytes.
+const CONTEXT_ID_PREFIX = randomBytes(3).toString('hex');
+let contextCount = 0;
+
+function nextContextId(): string {
+  contextCount += 1;
+  return `${CONTEXT_ID_PREFIX}${contextCount.toString(36)}`;
 }
