@@ -79,6 +79,7 @@ export {
 } from './storages/request-queue.js';
 export {
   RequestList,
+  type IRequestList,
   type RequestListOptions,
   type RequestListSource,
   type RequestListState,

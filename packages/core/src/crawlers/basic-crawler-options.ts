@@ -8,7 +8,7 @@ import { ConfigurationError } from '../errors.js';
 import type { Log } from '../log.js';
 import type { SessionPoolOptions } from '../session-pool/session-pool.js';
 import type { StatisticsOptions } from '../statistics/statistics.js';
-import type { RequestList } from '../storages/request-list.js';
+import type { IRequestList } from '../storages/request-list.js';
 import type { RequestQueue } from '../storages/request-queue.js';
 import { assertKnownOptions } from '../utils/options.js';
 import type { Awaitable } from '../utils/types.js';
@@ -107,7 +107,7 @@ export interface BasicCrawlerOptions<Context extends CrawlingContext = CrawlingC
   /** Called for each request skipped, with the reason. */
   onSkippedRequest?: SkippedRequestCallback;
   /** A fixed list of start requests; with a queue too, the list feeds the queue. */
-  requestList?: RequestList;
+  requestList?: IRequestList;
   /** The queue of requests. @default the default request queue */
   requestQueue?: RequestQueue;
   /** Options of `crawler.stats`. */

@@ -336,9 +336,19 @@ export class BasicCrawler<Context extends CrawlingContext = CrawlingContext> {
       await this.stats.stopCapturing();
       this.autoscaledPool = undefined;
     }
+    this.#logListErrors();
     const final = this.stats.getFinalStatistics();
     logFinalStatistics(this.log, this.stats, final, this.#stopReason);
     return final;
+  }
+
+  // A SitemapRequestList keeps the sitemaps it could not read instead of printing them.
+  #logListErrors(): void {
+    const errors = (this.requestList as { errors?: readonly Error[] } | undefined)?.errors ?? [];
+    for (const error of errors) {
+      const { sitemapUrl, code } = error as Error & { sitemapUrl?: string; code?: string };
+      this.log.warning('Sitemap skipped', { sitemapUrl, code, reason: error.message });
+    }
   }
 
   #createSource(): RequestSource {

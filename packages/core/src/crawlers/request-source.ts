@@ -5,13 +5,13 @@
  */
 import type { HostScheduler } from '../politeness/host-scheduler.js';
 import type { Request } from '../request.js';
-import type { RequestList } from '../storages/request-list.js';
+import type { IRequestList } from '../storages/request-list.js';
 import type { RequestQueue } from '../storages/request-queue.js';
 
 /** Options of {@link RequestSource}. */
 export interface RequestSourceOptions {
   queue: RequestQueue;
-  list?: RequestList;
+  list?: IRequestList;
   scheduler: HostScheduler;
   /** Requests that may start in this crawl at most, counting those finished before a resume. */
   maxRequestsPerCrawl?: number;

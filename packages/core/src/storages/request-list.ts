@@ -65,6 +65,29 @@ const KNOWN_OPTIONS: ReadonlySet<string> = new Set([
 ]);
 
 /**
+ * What a crawler needs of a request list (Crawlee's `IRequestList`): `RequestList` and
+ * `SitemapRequestList` both provide it, and so may a list of your own.
+ */
+export interface IRequestList {
+  /** The next request to crawl, or `null` when none is waiting now. */
+  fetchNextRequest(): Promise<Request | null>;
+  /** Records that a request handed out is done. */
+  markRequestHandled(request: Request): Promise<void>;
+  /** Takes a request handed out back, to hand it out again. */
+  reclaimRequest(request: Request): Promise<void>;
+  /** Whether no request is waiting to be handed out. */
+  isEmpty(): Promise<boolean>;
+  /** Whether every request has been handed out and handled. */
+  isFinished(): Promise<boolean>;
+  /** The number of requests in the list. */
+  length(): number;
+  /** The number of requests handled. */
+  handledCount(): number;
+  /** Saves the list's progress now. */
+  persistState(): Promise<void>;
+}
+
+/**
  * A fixed list of requests, handed out in order. Unlike a request queue it cannot grow after
  * `initialize()`; with `persistStateKey` its progress is saved on every `persistState` event, so
  * a restarted list continues where it was, serving the requests in progress at the crash first.

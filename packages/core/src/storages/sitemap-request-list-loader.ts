@@ -53,10 +53,12 @@ export interface SitemapLoaderOptions {
 export class Wakeup {
   #waiters: (() => void)[] = [];
 
+  /** Resolves at the next `wake()`. */
   wait(): Promise<void> {
     return new Promise((resolve) => this.#waiters.push(resolve));
   }
 
+  /** Resolves every pending `wait()`. */
   wake(): void {
     const waiters = this.#waiters;
     this.#waiters = [];
@@ -76,8 +78,7 @@ export function isSitemapParsingProgress(value: unknown): value is SitemapParsin
     Array.isArray(pendingSitemaps) &&
     pendingSitemaps.every(isPendingSitemap) &&
     (inProgressSitemap === null ||
-      (isPendingSitemap(inProgressSitemap) &&
-        Number.isInteger(inProgressSitemap.emittedUrlCount)))
+      (isPendingSitemap(inProgressSitemap) && Number.isInteger(inProgressSitemap.emittedUrlCount)))
   );
 }
 
@@ -218,7 +219,11 @@ export class SitemapLoader {
   }
 
   #addNested(url: string, parent: PendingSitemap): void {
-    const { nestedSitemapFilter, maxDepth = Infinity, onWarning } = this.#options.parseSitemapOptions;
+    const {
+      nestedSitemapFilter,
+      maxDepth = Infinity,
+      onWarning,
+    } = this.#options.parseSitemapOptions;
     if (nestedSitemapFilter !== undefined && !nestedSitemapFilter(url)) {
       return;
     }

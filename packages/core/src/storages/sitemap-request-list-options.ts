@@ -200,7 +200,10 @@ function checkScalars(options: SitemapRequestListOptions): void {
   }
 }
 
-async function checkParseSitemapOptions(options: object): Promise<void> {
+async function checkParseSitemapOptions(options: unknown): Promise<void> {
+  if (typeof options !== 'object' || options === null || Array.isArray(options)) {
+    fail('parseSitemapOptions', 'an object', options);
+  }
   for (const [name, hint] of Object.entries(RESERVED_PARSE_OPTIONS)) {
     if (name in options) {
       throw new ConfigurationError(

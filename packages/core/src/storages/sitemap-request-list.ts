@@ -185,7 +185,7 @@ export class SitemapRequestList {
 
   /** True when no request waits to be handed out now; sitemaps may still be loading more. */
   async isEmpty(): Promise<boolean> {
-    return this.length() === 0;
+    return this.#buffer.length === 0 && this.#reclaimed.size === 0;
   }
 
   /**
@@ -196,7 +196,7 @@ export class SitemapRequestList {
     if (this.#isTornDown) {
       return true;
     }
-    return this.#isLoadingEnded && this.length() === 0 && this.#inProgress.size === 0;
+    return this.#isLoadingEnded && this.#buffer.length === 0 && this.#inProgress.size === 0;
   }
 
   /** True when every sitemap was read to its end (or skipped after an error). */
@@ -204,9 +204,12 @@ export class SitemapRequestList {
     return this.#loader.isComplete();
   }
 
-  /** Requests waiting to be handed out: buffered and reclaimed. The total is not known ahead. */
+  /**
+   * Requests known so far: handled, in progress and waiting. It grows while sitemaps load, as
+   * the total is not known ahead.
+   */
   length(): number {
-    return this.#buffer.length + this.#reclaimed.size;
+    return this.#handled + this.#inProgress.size + this.#buffer.length;
   }
 
   /** Requests handled, in this run and, when resumed, before it. */
@@ -233,11 +236,16 @@ export class SitemapRequestList {
   }
 
   /**
-   * Stops loading, stops saving on events, and saves the progress one last time. Afterwards
-   * `fetchNextRequest()` resolves to null and `isFinished()` to true; a list opened later on the
-   * same storage reads on from where this one stopped.
+   * Stops loading, stops saving on events, and saves the progress one last time; calling it
+   * again does nothing. Afterwards `fetchNextRequest()` resolves to null and `isFinished()` to
+   * true; a list opened later on the same storage reads on from where this one stopped. Call it
+   * when you stop using a list before its sitemaps were read: a download paused for a full
+   * buffer keeps its connection open, and with it the process.
    */
   async teardown(): Promise<void> {
+    if (this.#isTornDown) {
+      return;
+    }
     this.#isTornDown = true;
     this.#teardownController.abort();
     this.#config.getEventManager().off(EventType.PERSIST_STATE, this.#persist);
@@ -252,7 +260,8 @@ export class SitemapRequestList {
    * loop body broke out or threw stays in progress, so it is served again after a resume.
    */
   async *[Symbol.asyncIterator](): AsyncGenerator<Request> {
-    for (let request = await this.fetchNextRequest(); request; ) {
+    let request = await this.fetchNextRequest();
+    while (request !== null) {
       yield request;
       const key = request.uniqueKey;
       if (this.#inProgress.has(key) && !this.#reclaimed.has(key)) {
@@ -282,12 +291,7 @@ export class SitemapRequestList {
     return request;
   }
 
-  /**
-   * Buffers a URL the patterns keep.
-   */
-  // Limitation: duplicates are dropped only against the URLs waiting and in progress, so that
-  // memory stays bounded; a URL listed again after it was handled is handed out again (a
-  // crawler's request queue still drops it by unique key).
+  /** Buffers a URL the patterns keep, unless it already waits or is in progress. */
   #addUrl(item: SitemapUrl): void {
     const options = this.#settings.selectUrl(item.loc);
     if (options === undefined) {
@@ -295,6 +299,9 @@ export class SitemapRequestList {
     }
     const request = new Request(options);
     const key = request.uniqueKey;
+    // Limitation: duplicates are dropped only against the URLs waiting and in progress, so that
+    // memory stays bounded; a URL listed again after it was handled is handed out again (a
+    // crawler's request queue still drops it by unique key).
     if (this.#bufferedKeys.has(key) || this.#inProgress.has(key)) {
       return;
     }

@@ -11,7 +11,6 @@ import { ConfigurationError, InputError } from '../../src/errors.js';
 import { EventType } from '../../src/events/event-manager.js';
 import { Log, LogLevel } from '../../src/log.js';
 import { KeyValueStore } from '../../src/storages/key-value-store.js';
-import type { RequestList } from '../../src/storages/request-list.js';
 import {
   SitemapRequestList,
   type SitemapRequestListState,
@@ -29,7 +28,8 @@ function urlset(urls: readonly string[]): string {
 
 function sitemapIndex(urls: readonly string[]): string {
   const entries = urls.map((url) => `<sitemap><loc>${url}</loc></sitemap>`).join('\n');
-  return `<?xml version="1.0" encoding="UTF-8"?>\n<sitemapindex ${NS}>\n${entries}\n</sitemapindex>\n`;
+  const header = '<?xml version="1.0" encoding="UTF-8"?>';
+  return `${header}\n<sitemapindex ${NS}>\n${entries}\n</sitemapindex>\n`;
 }
 
 /** Polls state that emits no event, with a deadline. */
@@ -112,6 +112,7 @@ describe('SitemapRequestList', () => {
 
     expect(await drain(list)).toEqual([...one, ...two]);
     expect(list.handledCount()).toBe(7);
+    expect(list.length()).toBe(7);
     expect(await list.isFinished()).toBe(true);
     expect(list.isSitemapFullyLoaded()).toBe(true);
     expect(list.errors).toEqual([]);
@@ -155,7 +156,7 @@ describe('SitemapRequestList', () => {
   });
 
   test('keeps the URLs the patterns and the strategy allow, with the pattern label', async () => {
-    const otherHost = server.url('/products/9').replace('127.0.0.1', '127.0.0.2');
+    const otherHost = server.url('/blog/9').replace('127.0.0.1', '127.0.0.2');
     server.route(
       '/index.xml',
       urlset([
@@ -188,7 +189,7 @@ describe('SitemapRequestList', () => {
     expect(await drain(all)).toEqual([server.url('/products/1'), server.url('/blog/3'), otherHost]);
   });
 
-  test('pauses reading while maxBufferSize URLs wait, so a huge sitemap is not read ahead', async () => {
+  test('pauses reading while maxBufferSize URLs wait, so a huge sitemap is not read', async () => {
     const total = 1_000_000;
     const progress = { written: 0, isBlocked: false, isEnded: false };
     server.route('/index.xml', (_req, res: ServerResponse) => {
@@ -219,7 +220,7 @@ describe('SitemapRequestList', () => {
 
     const list = await open({ maxBufferSize: 10 });
     await waitFor(
-      () => list.length() === 10 && progress.isBlocked,
+      () => list.getState().buffered.length === 10 && progress.isBlocked,
       'a full buffer and a server blocked on a full socket',
     );
 
@@ -231,10 +232,10 @@ describe('SitemapRequestList', () => {
       const request = (await list.fetchNextRequest())!;
       fetched.push(request.url);
       await list.markRequestHandled(request);
-      expect(list.length()).toBeLessThanOrEqual(10);
+      expect(list.getState().buffered.length).toBeLessThanOrEqual(10);
     }
     expect(fetched).toEqual(pages('p', 25));
-    expect(list.getState().buffered.length).toBeLessThanOrEqual(10);
+    expect(list.length()).toBe(25 + list.getState().buffered.length);
   });
 
   test('a restarted list continues mid-sitemap: every URL is handled exactly once', async () => {
@@ -310,9 +311,7 @@ describe('SitemapRequestList', () => {
       {
         log: new Log({ level: LogLevel.OFF }),
         maxConcurrency: 4,
-        // Limitation of the option's type: it names the RequestList class, which has private
-        // fields, so a structurally compatible list still needs this cast.
-        requestList: list as unknown as RequestList,
+        requestList: list,
         requestHandler: async ({ request }) => {
           seen.push(request.url);
         },
@@ -332,11 +331,7 @@ describe('SitemapRequestList', () => {
     const one = pages('one', 2);
     server.route(
       '/index.xml',
-      sitemapIndex([
-        server.url('/missing.xml'),
-        server.url('/broken.xml'),
-        server.url('/one.xml'),
-      ]),
+      sitemapIndex([server.url('/missing.xml'), server.url('/broken.xml'), server.url('/one.xml')]),
       XML,
     );
     server.route('/one.xml', urlset(one), XML);
@@ -358,12 +353,34 @@ describe('SitemapRequestList', () => {
     expect(list.isSitemapFullyLoaded()).toBe(true);
   });
 
+  test('a crawler warns once for each sitemap its list could not read', async () => {
+    server.route('/index.xml', sitemapIndex([server.url('/missing.xml')]), XML);
+    const list = await open({ parseSitemapOptions: { sitemapRetries: 0 } });
+    const lines: string[] = [];
+    const crawler = new BasicCrawler(
+      {
+        log: new Log({ level: LogLevel.WARNING, writer: (line) => void lines.push(line) }),
+        requestList: list,
+        requestHandler: () => undefined,
+      },
+      storage.config,
+    );
+
+    await crawler.run();
+
+    const warnings = lines.filter((line) => line.includes('Sitemap skipped'));
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toContain(server.url('/missing.xml'));
+    expect(warnings[0]).toContain('TRAWL_SITEMAP_FETCH');
+  });
+
   describe('stopping the loading', () => {
     /** A sitemap that sends two URLs, then nothing, never ending. */
     function serveStalledSitemap(): void {
       server.route('/index.xml', (_req, res) => {
         res.writeHead(200, { 'content-type': XML });
-        res.write(`<urlset ${NS}>${pages('p', 2).map((u) => `<url><loc>${u}</loc></url>`)}`);
+        // urlset() minus its closing tag: the response never ends.
+        res.write(urlset(pages('p', 2)).replace('</urlset>', ''));
       });
     }
 
@@ -424,6 +441,7 @@ describe('SitemapRequestList', () => {
     await list.markRequestHandled(again);
 
     expect(again).toBe(first);
+    expect(await list.isEmpty()).toBe(false);
     await expect(list.markRequestHandled(first)).rejects.toThrow(InputError);
     expect(await drain(list)).toEqual(pages('one', 3).slice(1));
     expect(list.handledCount()).toBe(3);
@@ -445,9 +463,9 @@ describe('SitemapRequestList', () => {
     await expect(openWith({ parseSitemapOptions: { signal: undefined } })).rejects.toThrow(
       'parseSitemapOptions.signal is set by SitemapRequestList',
     );
-    await expect(openWith({ parseSitemapOptions: { sitemapRetries: -1 } })).rejects.toMatchObject(
-      { code: 'TRAWL_SITEMAP_INVALID_OPTION' },
-    );
+    await expect(openWith({ parseSitemapOptions: { sitemapRetries: -1 } })).rejects.toMatchObject({
+      code: 'TRAWL_SITEMAP_INVALID_OPTION',
+    });
     expect(server.seen).toEqual([]);
   });
 
