@@ -86,7 +86,7 @@ describe.each([
   });
 });
 
-test('a site that blocks each session after three requests is crawled with the defaults', async () => {
+test('a site blocking each session after three requests is crawled by default', async () => {
   // More pages than the session pool holds (1000), so sessions are reused and get blocked.
   const pages = 2_000;
   const target = await startBlockingSite({ pages, maxRequestsPerSession: 3 });

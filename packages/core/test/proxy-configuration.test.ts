@@ -267,7 +267,7 @@ describe('ProxyConfiguration proxy health', () => {
     return { clock, proxies };
   }
 
-  test('a proxy blocked twice in a row by a host is not chosen for it, then tried again', async () => {
+  test('a proxy a host blocked twice in a row is not chosen for it, then tried again', async () => {
     const { clock, proxies } = withClock({ proxyUrls: [A, B, C] });
     const shop = new Request({ url: 'https://shop.example/1' });
     const blog = new Request({ url: 'https://blog.example/1' });
@@ -290,7 +290,7 @@ describe('ProxyConfiguration proxy health', () => {
     expect(later).toContain(A);
   });
 
-  test('a further failure benches the proxy twice as long; a success clears its record', async () => {
+  test('a further failure benches a proxy twice as long; a success clears it', async () => {
     const { clock, proxies } = withClock({ proxyUrls: [A, B] });
     const shop = new Request({ url: 'https://shop.example/1' });
     const bench = () => {

@@ -89,6 +89,19 @@ describe('HttpCrawler navigation', () => {
     expect(bodies).toEqual(['fromUser=2; fromServer=1']);
   });
 
+  test("keeps the request's own Cookie header on its host when a redirect leaves it", async () => {
+    server.route('/start', redirect(other.url('/landed')));
+    other.route('/landed', echoCookies);
+    const bodies: string[] = [];
+
+    await crawler({ requestHandler: ({ body }) => void bodies.push(String(body)) }).run([
+      { url: server.url('/start'), headers: { Cookie: 'fromUser=2' } },
+    ]);
+
+    expect((await server.waitForRequest('/start')).headers.cookie).toBe('fromUser=2');
+    expect(bodies).toEqual(['']);
+  });
+
   test('fails a redirect loop at once, naming the chain', async () => {
     server.route('/a', redirect('/b'));
     server.route('/b', redirect('/a'));

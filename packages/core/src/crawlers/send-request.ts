@@ -26,8 +26,9 @@ const SHARED_OPTIONS = {
 } as const satisfies OptionsInit;
 
 /**
- * got-scraping's defaults with {@link SHARED_OPTIONS} merged in, once. Two changes make each call
- * cheaper without changing what it sends; {@link isCheaplyValid} decides which calls use them.
+ * got-scraping's defaults, as they are when this module loads, with {@link SHARED_OPTIONS} merged
+ * in. Two changes make each call cheaper without changing what it sends; {@link isCheaplyValid}
+ * decides which calls use them.
  */
 const SEND_REQUEST_DEFAULTS = createDefaults();
 

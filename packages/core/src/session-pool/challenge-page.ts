@@ -18,7 +18,7 @@ export interface LoadedPageFacts {
   body?: string;
 }
 
-/** Characters of a body searched for markers: challenge pages are small, content pages may not be. */
+/** Characters of a body searched for markers: challenge pages are small, others may not be. */
 export const CHALLENGE_SCAN_CHARS = 64 * 1024;
 
 interface ChallengeRule {

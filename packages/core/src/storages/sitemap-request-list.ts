@@ -58,7 +58,7 @@ export interface SitemapRequestListState {
  * const crawler = new BasicCrawler({ requestList: list, requestHandler });
  * await crawler.run();
  * for (const error of list.errors) {
- *   console.warn(`Sitemap ${error.sitemapUrl} was skipped: ${error.message}`);
+ *   log.warning('Sitemap skipped', { sitemapUrl: error.sitemapUrl, reason: error.message });
  * }
  */
 export class SitemapRequestList {
