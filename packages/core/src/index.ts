@@ -189,6 +189,7 @@ export {
 export { RequestHandlerTimeoutError, ThrottledError } from './crawlers/errors.js';
 export { runWithTimeout } from './crawlers/timeout.js';
 export type { SendRequestOptions, SendRequestResponse } from './crawlers/send-request.js';
+export { cheapGotScrapingDefaults, isCheaplyValid } from './crawlers/got-scraping-options.js';
 export type { Awaitable } from './utils/types.js';
 
 // Proxies

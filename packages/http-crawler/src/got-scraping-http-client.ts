@@ -1,16 +1,14 @@
 /**
  * The HTTP client the HTTP crawlers use by default: got-scraping, which sends browser-like
  * generated headers, speaks HTTP/2 where the server offers it and goes through `proxyUrl`.
- *
- * A navigation's options nearly always have the shape `createRequestOptions` gives them, and for
- * that shape the client builds got's `Options` itself, on defaults merged once. That skips what
- * a got-scraping call does for arbitrary options on every request: merging a plain object into
- * got's defaults, and validating got-scraping's own options with `ow`, which takes a stack trace
- * each time. Any other request goes through an ordinary got-scraping call.
+ * Navigations go with defaults made once (core's `cheapGotScrapingDefaults`), which send the same
+ * request as a plain got-scraping call for less CPU; requests with user hooks or options those
+ * defaults cannot take go through an ordinary got-scraping call.
  */
 import http, { type Agent } from 'node:http';
 import https from 'node:https';
 
+import { cheapGotScrapingDefaults, isCheaplyValid } from '@trawl/core';
 import {
   gotScraping,
   Options,
@@ -32,31 +30,6 @@ type Sent = Request | Promise<never>;
 
 /** The options every navigation shares. */
 const SHARED_OPTIONS = { isStream: true, throwHttpErrors: false, retry: { limit: 0 } } as const;
-
-/** got-scraping's own options, which it moves into got's `context` before validating them. */
-const CONTEXT_OPTIONS = [
-  'proxyUrl',
-  'sessionToken',
-  'headerGeneratorOptions',
-  'useHeaderGenerator',
-  'insecureHTTPParser',
-] as const;
-
-/** The options {@link setOptions} sets; a request with any other goes the ordinary way. */
-const SETTABLE_OPTIONS = new Set<string>([
-  ...CONTEXT_OPTIONS,
-  'url',
-  'method',
-  'headers',
-  'body',
-  'timeout',
-  'signal',
-  'cookieJar',
-  'followRedirect',
-  'maxRedirects',
-  'https',
-  'http2',
-]);
 
 /** How many capitalized header names {@link HeaderNameCachingAgent} keeps at most. */
 const MAX_CACHED_HEADER_NAMES = 1_000;
@@ -82,25 +55,16 @@ class HeaderNameCachingAgent<T extends Agent> extends TransformHeadersAgent<T> {
 }
 
 /**
- * got-scraping's defaults, as they are when this module loads, with {@link SHARED_OPTIONS} merged
- * in. Its agents wrap the same global agents as got-scraping's, so connections are pooled as
- * before.
+ * The defaults of every navigation. Its agents wrap the same global agents as got-scraping's, so
+ * connections are pooled as before.
  */
-const NAVIGATION_DEFAULTS = new Options(
-  undefined,
-  {
-    ...SHARED_OPTIONS,
-    agent: {
-      http: new HeaderNameCachingAgent(http.globalAgent),
-      https: new HeaderNameCachingAgent(https.globalAgent),
-    },
+const NAVIGATION_DEFAULTS = cheapGotScrapingDefaults({
+  ...SHARED_OPTIONS,
+  agent: {
+    http: new HeaderNameCachingAgent(http.globalAgent),
+    https: new HeaderNameCachingAgent(https.globalAgent),
   },
-  gotScraping.defaults.options,
-);
-// got spreads `cacheOptions` into the options of every native request; while it has keys (all
-// undefined unless a cache is used, and the cache options are not settable here), V8 takes tens of
-// microseconds to build that object.
-NAVIGATION_DEFAULTS.cacheOptions = {};
+});
 
 /**
  * Sends requests with got-scraping. It never retries and never throws on an HTTP error status:
@@ -161,102 +125,24 @@ export class GotScrapingHttpClient implements BaseHttpClient {
 }
 
 /**
- * got's options for `request`, as an ordinary got-scraping call would build them, or
- * `undefined` when the request has an option {@link setOptions} does not set or a value that
- * got or got-scraping refuses: the ordinary call then handles it, errors included.
+ * got's options for `request` on {@link NAVIGATION_DEFAULTS}, or `undefined` for a request with
+ * hooks of its own or options those defaults cannot take: the ordinary call then handles it,
+ * errors included.
  */
 function optionsFor(request: HttpRequest, beforeRedirect: BeforeRedirectHook): Options | undefined {
-  for (const key in request) {
-    if (!SETTABLE_OPTIONS.has(key)) {
-      return undefined;
-    }
-  }
-  if (!hasValidContextOptions(request)) {
+  if (request.hooks !== undefined || !isCheaplyValid(request)) {
     return undefined;
   }
+  const { url, ...rest } = request;
   try {
-    const options = new Options(undefined, undefined, NAVIGATION_DEFAULTS);
-    setOptions(options, request);
-    options.hooks.beforeRedirect.push(beforeRedirect);
-    // got sets the URL last, as its setter reads options set before it.
-    options.url = request.url;
-    return options;
+    return new Options(
+      url,
+      { ...rest, hooks: { beforeRedirect: [beforeRedirect] } } as never,
+      NAVIGATION_DEFAULTS,
+    );
   } catch {
     return undefined;
   }
-}
-
-/** Sets what got's merge would set: defined values only, objects merged over the defaults. */
-function setOptions(options: Options, request: HttpRequest): void {
-  const { method, headers, body, timeout, signal, cookieJar, https } = request;
-  if (method !== undefined) {
-    options.method = method as Options['method'];
-  }
-  if (headers !== undefined) {
-    options.headers = { ...options.headers, ...headers };
-  }
-  if (body !== undefined) {
-    options.body = body;
-  }
-  if (timeout !== undefined) {
-    options.timeout = { ...options.timeout, ...timeout };
-  }
-  if (signal !== undefined) {
-    options.signal = signal;
-  }
-  if (cookieJar !== undefined) {
-    options.cookieJar = cookieJar as Options['cookieJar'];
-  }
-  if (request.followRedirect !== undefined) {
-    options.followRedirect = request.followRedirect;
-  }
-  if (request.maxRedirects !== undefined) {
-    options.maxRedirects = request.maxRedirects;
-  }
-  // The usual TLS options equal the defaults; skipping the setter then skips its 20 checks.
-  if (https !== undefined && !hasValues(options.https, https)) {
-    options.https = { ...options.https, ...https };
-  }
-  if (request.http2 !== undefined) {
-    options.http2 = request.http2;
-  }
-  // got-scraping's init hook moves its own options into the context when they are present.
-  for (const name of CONTEXT_OPTIONS) {
-    if (name in request) {
-      options.context[name] = request[name];
-    }
-  }
-}
-
-/** Whether `target` already has every key of `values`, each with the same value. */
-function hasValues(target: object, values: object): boolean {
-  for (const [key, value] of Object.entries(values)) {
-    if (!(key in target) || (target as Record<string, unknown>)[key] !== value) {
-      return false;
-    }
-  }
-  return true;
-}
-
-/** Whether got-scraping's own options hold values its validation (`ow`) accepts. */
-function hasValidContextOptions(request: HttpRequest): boolean {
-  const { proxyUrl, useHeaderGenerator, insecureHTTPParser } = request;
-  return (
-    (proxyUrl === undefined || (typeof proxyUrl === 'string' && URL.canParse(proxyUrl))) &&
-    (useHeaderGenerator === undefined || typeof useHeaderGenerator === 'boolean') &&
-    (insecureHTTPParser === undefined || typeof insecureHTTPParser === 'boolean') &&
-    isObjectOrUndefined(request.headerGeneratorOptions) &&
-    isObjectOrUndefined(request.sessionToken)
-  );
-}
-
-/** The rule of `ow.object`: an object or a function, not `null`. */
-function isObjectOrUndefined(value: unknown): boolean {
-  return (
-    value === undefined ||
-    typeof value === 'function' ||
-    (typeof value === 'object' && value !== null)
-  );
 }
 
 /** An ordinary got-scraping call, for requests {@link optionsFor} leaves alone. */

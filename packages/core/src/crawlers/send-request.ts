@@ -2,10 +2,11 @@
  * `context.sendRequest()`: an extra HTTP call from a handler through got-scraping, with defaults
  * taken from the request being handled, its session (cookies) and its proxy, as in Crawlee.
  */
-import { gotScraping, hooks as gotScrapingHooks, Options, type OptionsInit } from 'got-scraping';
+import { gotScraping, Options, type OptionsInit } from 'got-scraping';
 
 import type { Request } from '../request.js';
 import type { Session } from '../session-pool/session.js';
+import { cheapGotScrapingDefaults, isCheaplyValid } from './got-scraping-options.js';
 
 /** got options a handler may override; anything got-scraping accepts. */
 export type SendRequestOptions = Partial<OptionsInit> & { url?: string | URL };
@@ -25,26 +26,8 @@ const SHARED_OPTIONS = {
   throwHttpErrors: false,
 } as const satisfies OptionsInit;
 
-/**
- * got-scraping's defaults, as they are when this module loads, with {@link SHARED_OPTIONS} merged
- * in. Two changes make each call cheaper without changing what it sends; {@link isCheaplyValid}
- * decides which calls use them.
- */
-const SEND_REQUEST_DEFAULTS = createDefaults();
-
-function createDefaults(): Options {
-  const defaults = new Options(undefined, SHARED_OPTIONS, gotScraping.defaults.options);
-  // got-scraping checks its own options with `ow`, which takes a stack trace on every call;
-  // isCheaplyValid checks the same rules, and calls that break them go the ordinary way.
-  const init = defaults.hooks.init.filter(
-    (hook) => hook !== gotScrapingHooks.optionsValidationHandler,
-  );
-  defaults.hooks = { ...defaults.hooks, init };
-  // got spreads `cacheOptions` into the options of every native request; while it has keys (all
-  // undefined unless a cache is used), V8 takes tens of microseconds to build that object.
-  defaults.cacheOptions = {};
-  return defaults;
-}
+/** got-scraping's defaults with {@link SHARED_OPTIONS}, made once; see got-scraping-options.ts. */
+const SEND_REQUEST_DEFAULTS = cheapGotScrapingDefaults(SHARED_OPTIONS);
 
 /** Sends `request` (or `overrides.url`) the way Crawlee's `sendRequest` does. */
 export async function sendRequest(
@@ -84,31 +67,4 @@ function send(options: OptionsInit & Record<string, unknown>): Promise<unknown> 
     }
   }
   return gotScraping({ ...SHARED_OPTIONS, ...options } as never) as Promise<unknown>;
-}
-
-/**
- * Whether a call may go with {@link SEND_REQUEST_DEFAULTS}: got-scraping's own options hold
- * values its validation (`ow`) accepts, and it sets no cache, whose options those defaults
- * emptied.
- */
-function isCheaplyValid(options: Record<string, unknown>): boolean {
-  const { proxyUrl, useHeaderGenerator, insecureHTTPParser } = options;
-  return (
-    (proxyUrl === undefined || (typeof proxyUrl === 'string' && URL.canParse(proxyUrl))) &&
-    (useHeaderGenerator === undefined || typeof useHeaderGenerator === 'boolean') &&
-    (insecureHTTPParser === undefined || typeof insecureHTTPParser === 'boolean') &&
-    isObjectOrUndefined(options.headerGeneratorOptions) &&
-    isObjectOrUndefined(options.sessionToken) &&
-    options.cache === undefined &&
-    options.cacheOptions === undefined
-  );
-}
-
-/** The rule of `ow.object`: an object or a function, not `null`. */
-function isObjectOrUndefined(value: unknown): boolean {
-  return (
-    value === undefined ||
-    typeof value === 'function' ||
-    (typeof value === 'object' && value !== null)
-  );
 }
