@@ -36,6 +36,8 @@ type Item = Record<string, unknown>;
 
 const ITEM_FILE_PATTERN = /^(\d{9})\.json$/;
 const READ_CONCURRENCY = 64;
+/** How often a reserved push looks for items other processes appended (a file check each). */
+const CATCH_UP_INTERVAL_MILLIS = 1_000;
 
 /** The file name of the item with this 1-based index: `000000042.json`. */
 export function datasetItemFileName(index: number): string {
@@ -54,6 +56,7 @@ export class FilesystemDatasetClient implements DatasetClient {
   // File indexes by position, kept only when the files are not exactly 1..count (gaps on disk).
   #indexes: number[] | undefined;
   #count = 0;
+  #caughtUpAt = 0;
   /** Settles once every reserved range so far has been counted. */
   #recordedInOrder: Promise<void> = Promise.resolve();
   #nextIndex = 1;
@@ -242,7 +245,14 @@ export class FilesystemDatasetClient implements DatasetClient {
     }
   }
 
+  // Limitation: items another process appends are noticed within a second, not at once; a
+  // reserved push that collides with one in that second fails (exactly-once needs one writer).
   #catchUpSync(): void {
+    const now = Date.now();
+    if (now - this.#caughtUpAt < CATCH_UP_INTERVAL_MILLIS) {
+      return;
+    }
+    this.#caughtUpAt = now;
     while (!this.#deleted && existsSync(this.#filePath(this.#nextIndex))) {
       this.#record(this.#nextIndex);
     }
