@@ -21,6 +21,9 @@ export interface RequestSourceOptions {
   onWake: () => void;
 }
 
+/** Requests leased at once when no politeness limit applies. */
+const FETCH_BATCH = 8;
+
 /** The hostname of a request's URL. */
 export function hostOf(request: Request): string {
   return new URL(request.url).hostname;
@@ -74,7 +77,8 @@ export class RequestSource {
     }
     const request = await this.#fetch();
     if (request) {
-      this.#prefetched.push(request);
+      // Ahead of the rest of a batch, which #fetch put in the buffer.
+      this.#prefetched.unshift(request);
       return true;
     }
     this.#armWakeTimer();
@@ -139,20 +143,41 @@ export class RequestSource {
       return null;
     }
     await this.#feedFromList();
-    const excludeHosts = this.#options.scheduler.excludedHosts();
-    const request = await this.#options.queue.fetchNextRequest({ excludeHosts });
-    if (!request) {
-      return null;
+    const { scheduler, queue } = this.#options;
+    if (scheduler.hasNoLimits()) {
+      return this.#fetchBatch();
     }
-    // The excluded set cannot name a host first seen now whose domain is still delayed, and
-    // another task may have started the host while the fetch was awaited.
+    const request = await queue.fetchNextRequest({ excludeHosts: scheduler.excludedHosts() });
+    return request && (await this.#start(request)) ? request : null;
+  }
+
+  // Without politeness limits, several requests are leased in one storage transaction; the
+  // ones not started now wait in the prefetch buffer, counted as in progress.
+  async #fetchBatch(): Promise<Request | null> {
+    const limit = this.#options.maxRequestsPerCrawl;
+    const budget = limit === undefined ? FETCH_BATCH : limit - this.#options.countDone();
+    const count = Math.min(FETCH_BATCH, budget - this.#inProgress.size);
+    const requests = await this.#options.queue.fetchNextRequests(count);
+    const started: Request[] = [];
+    for (const request of requests) {
+      if (await this.#start(request)) {
+        started.push(request);
+      }
+    }
+    this.#prefetched.push(...started.slice(1));
+    return started[0] ?? null;
+  }
+
+  // The excluded set cannot name a host first seen now whose domain is still delayed, and
+  // another task may have started the host while the fetch was awaited.
+  async #start(request: Request): Promise<boolean> {
     if (!this.#options.scheduler.isAllowed(hostOf(request))) {
       await this.#options.queue.reclaimRequest(request);
-      return null;
+      return false;
     }
     this.#inProgress.set(request.id!, request);
     this.#options.scheduler.onStart(hostOf(request));
-    return request;
+    return true;
   }
 
   async #feedFromList(): Promise<void> {

@@ -92,6 +92,19 @@ export class HostScheduler {
   }
 
   /**
+   * Whether no limit applies anywhere now: no delay between starts, no cap per host, no
+   * `Crawl-delay` and no host held back. A crawler may then take several requests at once.
+   */
+  hasNoLimits(): boolean {
+    return (
+      this.#domainDelayMillis === 0 &&
+      this.#maxCap === Infinity &&
+      this.#crawlDelays.size === 0 &&
+      this.excludedHosts().size === 0
+    );
+  }
+
+  /**
    * Hostnames that must not start a request now: at their cap, within a delay, or throttled.
    * Hostnames never seen are allowed. The set is live and updated in place; copy it to keep it.
    */

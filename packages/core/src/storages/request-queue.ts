@@ -196,6 +196,23 @@ export class RequestQueue {
     });
     return queued === null ? null : restore<T>(queued.id, queued.json);
   }
+  /**
+   * trawl: leases up to `count` requests at once, in the order {@link RequestQueue.fetchNextRequest}
+   * would hand them out one by one, in one storage transaction where the client can. An empty
+   * array means no request is pending and unleased.
+   */
+  async fetchNextRequests<T extends Dictionary = Dictionary>(
+    count: number,
+  ): Promise<Request<T>[]> {
+    const leaseSecs = this.requestLockSecs;
+    if (this.client.fetchNextBatch === undefined) {
+      const first = await this.fetchNextRequest<T>();
+      return first === null ? [] : [first];
+    }
+    const rows = await this.client.fetchNextBatch(count, { leaseSecs });
+    return rows.map((row) => restore<T>(row.id, row.json));
+  }
+
 
   /**
    * Marks a fetched request handled (setting `handledAt`); it is never served again.

@@ -203,6 +203,11 @@ export interface RequestQueueClient {
   /** Leases the first pending request (forefront first, then in order of addition), or null. */
   fetchNext(options: FetchNextOptions): Promise<QueuedRequest | null>;
   /**
+   * Leases up to `count` pending requests at once, in the order {@link fetchNext} would; clients
+   * that cannot leave it undefined and are asked one at a time.
+   */
+  fetchNextBatch?(count: number, options: FetchNextOptions): Promise<QueuedRequest[]>;
+  /**
    * Marks a leased request handled and stores its final JSON; with `outbox` entries (when the
    * client has an {@link RequestQueueClient.outbox}), stores them in the same transaction and
    * returns their row ids.

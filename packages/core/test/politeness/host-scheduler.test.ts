@@ -136,6 +136,34 @@ describe('HostScheduler', () => {
     expect(excluded()).toEqual([]);
   });
 
+  test('a Crawl-delay learned while a request runs delays the next start from now', () => {
+    const { scheduler, advance, excluded } = setup();
+    scheduler.onStart('a.example.com');
+    expect(excluded()).toEqual([]);
+
+    advance(1000);
+    scheduler.setCrawlDelay('a.example.com', 2);
+    expect(excluded()).toEqual(['a.example.com']);
+    advance(2000);
+    expect(excluded()).toEqual([]);
+  });
+
+  test('has no limits only without delays, caps, Crawl-delay and held-back hosts', () => {
+    expect(setup().scheduler.hasNoLimits()).toBe(true);
+    expect(setup({ sameDomainDelaySecs: 1 }).scheduler.hasNoLimits()).toBe(false);
+    expect(setup({ maxConcurrencyPerHost: 4 }).scheduler.hasNoLimits()).toBe(false);
+    const delayed = setup().scheduler;
+    delayed.setCrawlDelay('a.example.com', 1);
+    expect(delayed.hasNoLimits()).toBe(false);
+    const { scheduler, advance } = setup();
+    scheduler.onStart('a.example.com');
+    scheduler.onThrottled('a.example.com', { statusCode: 429, retryAfterSecs: 3 });
+    expect(scheduler.hasNoLimits()).toBe(false);
+    scheduler.onFinish('a.example.com');
+    advance(3000);
+    expect(scheduler.hasNoLimits()).toBe(true);
+  });
+
   test('429 with Retry-After pushes the next start and halves the cap', () => {
     const { scheduler, advance, excluded } = setup({ maxConcurrencyPerHost: 8 });
     for (let i = 0; i < 3; i++) {

@@ -150,6 +150,27 @@ describe('RequestQueue', () => {
     ]);
   });
 
+  test('fetchNextRequests leases several in the order they would be served one by one', async () => {
+    const queue = await openQueue();
+    await queue.addRequests(['https://a.example/1', 'https://a.example/2', 'https://a.example/3']);
+    await queue.addRequest('https://a.example/front', { forefront: true });
+
+    const first = await queue.fetchNextRequests(3);
+    expect(first.map((request) => request.url)).toEqual([
+      'https://a.example/front',
+      'https://a.example/1',
+      'https://a.example/2',
+    ]);
+    expect(await queue.client.counts()).toEqual({ pending: 1, leased: 3, handled: 0 });
+    for (const request of first) {
+      await queue.markRequestHandled(request);
+    }
+    expect((await queue.fetchNextRequests(3)).map((request) => request.url)).toEqual([
+      'https://a.example/3',
+    ]);
+    expect(await queue.fetchNextRequests(3)).toEqual([]);
+  });
+
   test('a reclaimed request keeps its place; reclaimed with forefront it goes first', async () => {
     const queue = await openQueue();
     await queue.addRequests(['https://a.example/0', 'https://a.example/1', 'https://a.example/2']);

@@ -160,6 +160,21 @@ export class SqliteRequestQueueClient implements RequestQueueClient {
     return row ?? null;
   }
 
+  /** Leases up to `count` pending requests in queue order in one transaction. */
+  async fetchNextBatch(count: number, options: FetchNextOptions): Promise<QueuedRequest[]> {
+    const now = this.#openNow();
+    if (now - this.#lastSweepAt >= SWEEP_INTERVAL_MILLIS) {
+      this.#sweep(now);
+    }
+    const expiresAt = now + options.leaseSecs * 1_000;
+    const rows = this.#tx.leaseMany.immediate(count, expiresAt, now);
+    // An empty head may hide leases that expired since the last sweep.
+    if (rows.length === 0 && this.#lastSweepAt !== now && this.#sweep(now) > 0) {
+      return this.#tx.leaseMany.immediate(count, expiresAt, now);
+    }
+    return rows;
+  }
+
   /**
    * Marks a request this client leases handled, storing its final JSON.
    * @throws StorageError (`TRAWL_REQUEST_NOT_LEASED`) saying why, when this client does not

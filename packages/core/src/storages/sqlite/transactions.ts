@@ -34,6 +34,7 @@ export interface Transactions {
   lease: Transaction<
     (expiresAt: number, now: number, excludeHosts?: ReadonlySet<string>) => LeasedRow | undefined
   >;
+  leaseMany: Transaction<(count: number, expiresAt: number, now: number) => LeasedRow[]>;
   move: Transaction<
     (statement: Move, request: QueuedRequest, counts: Counts, now: number) => boolean
   >;
@@ -63,6 +64,17 @@ export function prepareTransactions(
     return released;
   };
 
+  const noteLeased = (count: number, now: number) => {
+    if (count === 0) {
+      return;
+    }
+    sql.moveCounts.run(-count, count, 0, now);
+    if (!hasLeased) {
+      sql.noteClient.run({ key: clientKey });
+      hasLeased = true;
+    }
+  };
+
   return {
     add: db.transaction(
       (requests: QueuedRequest[], hosts: string[], forefront: boolean, now: number) =>
@@ -70,14 +82,16 @@ export function prepareTransactions(
     ),
     lease: db.transaction((expiresAt: number, now: number, excludeHosts?: ReadonlySet<string>) => {
       const row = leaseNext(sql, clientKey, expiresAt, excludeHosts);
-      if (row !== undefined) {
-        sql.moveCounts.run(-1, 1, 0, now);
-        if (!hasLeased) {
-          sql.noteClient.run({ key: clientKey });
-          hasLeased = true;
-        }
-      }
+      noteLeased(row === undefined ? 0 : 1, now);
       return row;
+    }),
+    leaseMany: db.transaction((count: number, expiresAt: number, now: number) => {
+      const rows: LeasedRow[] = [];
+      for (let row; rows.length < count && (row = sql.leaseFirst.get(clientKey, expiresAt)); ) {
+        rows.push(row);
+      }
+      noteLeased(rows.length, now);
+      return rows;
     }),
     move: db.transaction((statement: Move, request: QueuedRequest, counts: Counts, now: number) => {
       if (statement.run(request.json, request.id, clientKey).changes === 0) {
