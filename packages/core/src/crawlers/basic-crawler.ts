@@ -429,8 +429,9 @@ export class BasicCrawler<Context extends CrawlingContext = CrawlingContext> {
   // fails it (by throwing) once that has lasted `maxRobotsTxtWaitSecs`.
   async #passesRobotsTxt(request: Request, source: RequestSource): Promise<boolean> {
     const verdict = await this.#robots!.check(request.url);
-    if (verdict.kind === 'allowed' && verdict.isStartedTooSoon) {
-      // It waited for the file with others of its host; now the Crawl-delay spaces them.
+    const knownAt = verdict.kind === 'allowed' ? verdict.crawlDelayKnownAt : undefined;
+    if (knownAt !== undefined && source.startedAt(request) < knownAt) {
+      // Taken from the queue before the host's Crawl-delay was known: back, to be spaced.
       source.reclaimLater(request, 0);
       return false;
     }

@@ -34,6 +34,8 @@ export class RequestSource {
   #options: RequestSourceOptions;
   /** Requests started and not yet finished, retries waiting included, by id. */
   #inProgress = new Map<string, Request>();
+  /** When each request in progress was taken from the queue, by id. */
+  #startedAt = new Map<string, number>();
   #prefetched: Request[] = [];
   #held = new Map<string, NodeJS.Timeout>();
   #wakeTimer?: NodeJS.Timeout;
@@ -90,6 +92,11 @@ export class RequestSource {
     return this.#prefetched.shift();
   }
 
+  /** When a request in progress was taken from the queue (ms since the epoch), else Infinity. */
+  startedAt(request: Request): number {
+    return this.#startedAt.get(request.id!) ?? Infinity;
+  }
+
   /** Marks a request done (handled or failed) in the queue. */
   async markHandled(request: Request): Promise<void> {
     await this.#options.queue.markRequestHandled(request);
@@ -108,6 +115,7 @@ export class RequestSource {
       this.#held.delete(request.id!);
       void this.#options.queue.reclaimRequest(request).finally(() => {
         this.#inProgress.delete(request.id!);
+        this.#startedAt.delete(request.id!);
         this.#options.onWake();
       });
     }, delayMillis);
@@ -135,6 +143,7 @@ export class RequestSource {
     }
     this.#prefetched = [];
     this.#inProgress.clear();
+    this.#startedAt.clear();
     await this.#options.queue.client.releaseLeases();
   }
 
@@ -176,6 +185,7 @@ export class RequestSource {
       return false;
     }
     this.#inProgress.set(request.id!, request);
+    this.#startedAt.set(request.id!, Date.now());
     this.#options.scheduler.onStart(hostOf(request));
     return true;
   }
@@ -192,6 +202,7 @@ export class RequestSource {
 
   #finish(request: Request): void {
     this.#inProgress.delete(request.id!);
+    this.#startedAt.delete(request.id!);
     this.#options.scheduler.onFinish(hostOf(request));
     this.#options.onWake();
   }

@@ -11,7 +11,7 @@ import { retryDelayMillis } from './backoff.js';
 
 /** What to do with a request, as robots.txt says. */
 export type RobotsVerdict =
-  | { kind: 'allowed'; isStartedTooSoon?: boolean }
+  | { kind: 'allowed'; crawlDelayKnownAt?: number }
   | { kind: 'disallowed' }
   | { kind: 'wait'; millis: number; reason: string }
   | { kind: 'unreachable'; reason: string; waitedSecs: number };
@@ -37,6 +37,8 @@ interface OriginEntry {
   unreachableSince?: number;
   /** When to fetch an unreachable file again. */
   retryAt?: number;
+  /** When the file was last read. */
+  loadedAt?: number;
   attempts: number;
 }
 
@@ -60,15 +62,14 @@ export class RobotsTxtPolicy {
   async check(url: string): Promise<RobotsVerdict> {
     const origin = new URL(url).origin;
     const entry = this.#entry(origin);
-    const joined = entry.loading !== undefined;
     const file = await this.#file(origin, entry);
     if (file.status !== 'unreachable') {
       if (!file.isAllowed(url, this.#options.userAgent)) {
         return DISALLOWED;
       }
-      // Requests that waited for another one's fetch all started before the delay was known.
+      // A request started before this time was not spaced by the host's Crawl-delay.
       const hasDelay = (file.getCrawlDelay(this.#options.userAgent) ?? 0) > 0;
-      return joined && hasDelay ? { kind: 'allowed', isStartedTooSoon: true } : ALLOWED;
+      return hasDelay ? { kind: 'allowed', crawlDelayKnownAt: entry.loadedAt } : ALLOWED;
     }
 
     const now = this.#now();
@@ -114,6 +115,7 @@ export class RobotsTxtPolicy {
     }
     entry.attempts = 0;
     entry.unreachableSince = undefined;
+    entry.loadedAt = this.#now();
     const hostname = new URL(origin).hostname;
     this.#options.onCrawlDelay?.(hostname, file.getCrawlDelay(this.#options.userAgent));
     return file;

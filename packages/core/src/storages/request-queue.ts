@@ -201,9 +201,7 @@ export class RequestQueue {
    * would hand them out one by one, in one storage transaction where the client can. An empty
    * array means no request is pending and unleased.
    */
-  async fetchNextRequests<T extends Dictionary = Dictionary>(
-    count: number,
-  ): Promise<Request<T>[]> {
+  async fetchNextRequests<T extends Dictionary = Dictionary>(count: number): Promise<Request<T>[]> {
     const leaseSecs = this.requestLockSecs;
     if (this.client.fetchNextBatch === undefined) {
       const first = await this.fetchNextRequest<T>();
@@ -212,7 +210,6 @@ export class RequestQueue {
     const rows = await this.client.fetchNextBatch(count, { leaseSecs });
     return rows.map((row) => restore<T>(row.id, row.json));
   }
-
 
   /**
    * Marks a fetched request handled (setting `handledAt`); it is never served again.

@@ -87,7 +87,7 @@ export function prepareTransactions(
     }),
     leaseMany: db.transaction((count: number, expiresAt: number, now: number) => {
       const rows: LeasedRow[] = [];
-      for (let row; rows.length < count && (row = sql.leaseFirst.get(clientKey, expiresAt)); ) {
+      for (let row; rows.length < count && (row = sql.leaseFirst.get(clientKey, expiresAt));) {
         rows.push(row);
       }
       noteLeased(rows.length, now);
