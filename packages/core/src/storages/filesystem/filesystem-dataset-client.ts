@@ -3,9 +3,8 @@
  * item per file, numbered from 1, indented with tabs. Folders written by Crawlee open as they are.
  */
 
-import { existsSync, writeFile } from 'node:fs';
-import { access, mkdir, readdir, readFile, stat } from 'node:fs/promises';
-import { promisify } from 'node:util';
+import { existsSync } from 'node:fs';
+import { access, mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
 import { CorruptStorageFileError, StorageError } from '../../errors.js';
@@ -37,10 +36,6 @@ type Item = Record<string, unknown>;
 
 const ITEM_FILE_PATTERN = /^(\d{9})\.json$/;
 const READ_CONCURRENCY = 64;
-// The callback form: the promise form wraps each file in a FileHandle, which costs the event
-// loop more per small file, and item files are written once per pushed item.
-const writeFileWithCallback = promisify(writeFile);
-
 /** How often a reserved push looks for items other processes appended (a file check each). */
 const CATCH_UP_INTERVAL_MILLIS = 1_000;
 
@@ -266,7 +261,7 @@ export class FilesystemDatasetClient implements DatasetClient {
   async #writeReservedItem(index: number, json: string): Promise<void> {
     const path = this.#filePath(index);
     try {
-      await writeFileWithCallback(path, json, { flag: 'wx' });
+      await writeFile(path, json, { flag: 'wx' });
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') {
         throw error;
