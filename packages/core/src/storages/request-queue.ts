@@ -196,9 +196,11 @@ export class RequestQueue {
     });
     return queued === null ? null : restore<T>(queued.id, queued.json);
   }
+
   /**
-   * trawl: leases up to `count` requests at once, in the order {@link RequestQueue.fetchNextRequest}
-   * would hand them out one by one, in one storage transaction where the client can. An empty
+   * trawl: leases up to `count` requests at once, in the order
+   * {@link RequestQueue.fetchNextRequest} would hand them out one by one, in one storage
+   * transaction where the client can. An empty
    * array means no request is pending and unleased.
    */
   async fetchNextRequests<T extends Dictionary = Dictionary>(count: number): Promise<Request<T>[]> {

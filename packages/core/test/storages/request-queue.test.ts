@@ -150,7 +150,7 @@ describe('RequestQueue', () => {
     ]);
   });
 
-  test('fetchNextRequests leases several in the order they would be served one by one', async () => {
+  test('fetchNextRequests leases several in the order they are served one by one', async () => {
     const queue = await openQueue();
     await queue.addRequests(['https://a.example/1', 'https://a.example/2', 'https://a.example/3']);
     await queue.addRequest('https://a.example/front', { forefront: true });
