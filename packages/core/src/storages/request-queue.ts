@@ -200,8 +200,7 @@ export class RequestQueue {
   /**
    * trawl: leases up to `count` requests at once, in the order
    * {@link RequestQueue.fetchNextRequest} would hand them out one by one, in one storage
-   * transaction where the client can. An empty
-   * array means no request is pending and unleased.
+   * transaction where the client can. An empty array means no request is pending and unleased.
    */
   async fetchNextRequests<T extends Dictionary = Dictionary>(count: number): Promise<Request<T>[]> {
     const leaseSecs = this.requestLockSecs;
