@@ -36,6 +36,7 @@ if (fs.existsSync('vitest-report.json')) {
   if (r.numFailedTestSuites > 0 && failed === 0) failed = r.numFailedTestSuites;
 } else { failed = 1; }
 failed += $step_failed;
-console.log(passed + ' passed, ' + failed + ' failed' + (skipped ? ', ' + skipped + ' skipped' : ''));
+const skippedNote = skipped ? ', ' + skipped + ' skipped' : '';
+console.log(passed + ' passed, ' + failed + ' failed' + skippedNote);
 "
 exit $status
