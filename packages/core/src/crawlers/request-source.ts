@@ -164,7 +164,7 @@ export class RequestSource {
   // ones not started now wait in the prefetch buffer, counted as in progress.
   async #fetchBatch(): Promise<Request | null> {
     const limit = this.#options.maxRequestsPerCrawl;
-    const budget = limit === undefined ? FETCH_BATCH : limit - this.#options.countDone();
+    const budget = limit === undefined ? Infinity : limit - this.#options.countDone();
     const count = Math.min(FETCH_BATCH, budget - this.#inProgress.size);
     const requests = await this.#options.queue.fetchNextRequests(count);
     const started: Request[] = [];

@@ -27,6 +27,40 @@ describe('BasicCrawler data, lists and status', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
+  test('runs as many requests at once as minConcurrency asks, past a fetch batch', async () => {
+    const concurrency = 30;
+    let running = 0;
+    let releaseAll!: () => void;
+    const gate = new Promise<void>((resolve) => (releaseAll = resolve));
+    let allRunning!: () => void;
+    const reached = new Promise<void>((resolve) => (allRunning = resolve));
+    const crawler = new BasicCrawler(
+      {
+        log: quietLog(),
+        minConcurrency: concurrency,
+        maxConcurrency: concurrency,
+        requestHandler: async () => {
+          running += 1;
+          if (running === concurrency) {
+            allRunning();
+          }
+          await gate;
+        },
+      },
+      config,
+    );
+
+    const run = crawler.run(
+      Array.from({ length: 2 * concurrency }, (_, i) => `https://example.com/${i}`),
+    );
+    // Resolves only once every slot runs a handler at the same time.
+    await reached;
+    releaseAll();
+    const stats = await run;
+
+    expect(stats.requestsFinished).toBe(2 * concurrency);
+  }, 15_000);
+
   test('exportData writes the default dataset as CSV and as JSON', async () => {
     const crawler = new BasicCrawler(
       {
