@@ -15,13 +15,13 @@ import {
   resolveBaseUrlForEnqueueLinksFiltering,
   type SkippedRequestReason,
 } from '../enqueue-links/enqueue-links.js';
-import { ConfigurationError, NonRetryableError, SessionError, isTrawlError } from '../errors.js';
+import { ConfigurationError, SessionError, isTrawlError } from '../errors.js';
 import { log as rootLog, type Log } from '../log.js';
 import { HostScheduler } from '../politeness/host-scheduler.js';
 import { RobotsTxtPolicy } from '../politeness/robots-txt-policy.js';
 import { toSafeString } from '../proxy-configuration.js';
 import type { ProxyOutcome } from '../proxy-health.js';
-import { RequestState, type Request } from '../request.js';
+import type { Request } from '../request.js';
 import { toRequest, type RequestsLike, type Source } from '../request.js';
 import { Router, type RouterHandler } from '../router.js';
 import { SessionPool } from '../session-pool/session-pool.js';
@@ -42,6 +42,7 @@ import type { ItemBuffer } from './crawling-context.js';
 import { type CrawlingContext } from './crawling-context.js';
 import { ThrottledError } from './errors.js';
 import { RequestRunState, handleRequestFailure } from './request-failure.js';
+import { passesRobotsTxt, type RobotsGateDeps } from './robots-gate.js';
 import { RequestSource, hostOf } from './request-source.js';
 import { sendRequest } from './send-request.js';
 import { logFinalStatistics, startStatusLine } from './status.js';
@@ -105,7 +106,7 @@ export class BasicCrawler<Context extends CrawlingContext = CrawlingContext> {
   /** Time a handler call may take, in milliseconds; subclasses add navigation time. */
   protected requestHandlerTimeoutMillis: number;
   #scheduler: HostScheduler;
-  #robots?: RobotsTxtPolicy;
+  #robots?: RobotsGateDeps;
   #source?: RequestSource;
   #runController = new AbortController();
   #stopReason?: string;
@@ -395,7 +396,7 @@ export class BasicCrawler<Context extends CrawlingContext = CrawlingContext> {
     const session = await this.sessionPool?.getSession();
     const state = new RequestRunState(request, session);
     try {
-      if (this.#robots && !(await this.#passesRobotsTxt(request, source))) {
+      if (this.#robots && !(await passesRobotsTxt(this.#robots, request, source))) {
         return;
       }
       this.stats.startJob(request.id!);
@@ -412,52 +413,19 @@ export class BasicCrawler<Context extends CrawlingContext = CrawlingContext> {
     return undefined;
   }
 
-  #createRobotsPolicy(): RobotsTxtPolicy | undefined {
+  #createRobotsPolicy(): RobotsGateDeps | undefined {
     const option = this.options.respectRobotsTxtFile;
     if (!option) {
       return undefined;
     }
-    return new RobotsTxtPolicy({
+    const policy = new RobotsTxtPolicy({
       userAgent: typeof option === 'object' ? option.userAgent : undefined,
       maxWaitSecs: this.options.maxRobotsTxtWaitSecs ?? 300,
       onCrawlDelay: (hostname, secs) => this.#scheduler.setCrawlDelay(hostname, secs),
       proxyUrlFor: (url) => this.robotsTxtProxyUrl(url),
     });
-  }
-
-  // Skips a disallowed request, holds one back while its robots.txt cannot be fetched, and
-  // fails it (by throwing) once that has lasted `maxRobotsTxtWaitSecs`.
-  async #passesRobotsTxt(request: Request, source: RequestSource): Promise<boolean> {
-    const verdict = await this.#robots!.check(request.url);
-    const knownAt = verdict.kind === 'allowed' ? verdict.crawlDelayKnownAt : undefined;
-    if (knownAt !== undefined && source.startedAt(request) < knownAt) {
-      // Taken from the queue before the host's Crawl-delay was known: back, to be spaced.
-      source.reclaimLater(request, 0);
-      return false;
-    }
-    if (verdict.kind === 'allowed') {
-      return true;
-    }
-    if (verdict.kind === 'wait') {
-      this.log.debug('Request waits for its robots.txt', { url: request.url, ...verdict });
-      source.reclaimLater(request, verdict.millis);
-      return false;
-    }
-    if (verdict.kind === 'unreachable') {
-      request.noRetry = true;
-      this.stats.startJob(request.id!);
-      throw new NonRetryableError(
-        `robots.txt of ${new URL(request.url).origin} could not be fetched for ` +
-          `${Math.round(verdict.waitedSecs)} s (${verdict.reason}); RFC 9309 forbids crawling ` +
-          'the origin meanwhile. Raise maxRobotsTxtWaitSecs to wait longer',
-        { code: 'TRAWL_ROBOTS_UNREACHABLE' },
-      );
-    }
-    request.noRetry = true;
-    request.state = RequestState.SKIPPED;
-    await commitHandled(this.config, source, request, new Map());
-    await this.#onSkipped(request.url, 'robotsTxt');
-    return false;
+    const onSkipped = (url: string, reason: SkippedRequestReason) => this.#onSkipped(url, reason);
+    return { policy, log: this.log, stats: this.stats, config: this.config, onSkipped };
   }
 
   /**
@@ -471,15 +439,13 @@ export class BasicCrawler<Context extends CrawlingContext = CrawlingContext> {
   // Counts the attempt per proxy and per session, and tells the proxy configuration about blocks
   // and failed proxy connections (other failures say nothing about the proxy).
   #recordAttempt(state: RequestRunState, error?: Error): void {
-    const outcome = attemptOutcome(error);
+    const kind = attemptOutcome(error);
+    const outcome = kind === 'proxy-error' ? 'error' : kind;
     const proxyUrl = state.context?.proxyInfo?.url;
-    const stats = outcome === 'proxy-error' ? 'error' : outcome;
-    this.stats.registerAttempt(stats, proxyUrl && toSafeString(proxyUrl), state.session?.id);
-    if (proxyUrl === undefined || outcome === 'error') {
-      return;
+    this.stats.registerAttempt(outcome, proxyUrl && toSafeString(proxyUrl), state.session?.id);
+    if (proxyUrl !== undefined && kind !== 'error') {
+      this.reportProxyOutcome(proxyUrl, hostOf(state.request), outcome);
     }
-    const health = outcome === 'proxy-error' ? 'error' : outcome;
-    this.reportProxyOutcome(proxyUrl, hostOf(state.request), health);
   }
 
   async #attempt(state: RequestRunState, source: RequestSource): Promise<void> {

@@ -32,10 +32,11 @@ export function hostOf(request: Request): string {
 /** Hands requests to the crawler and takes them back; see the file comment. */
 export class RequestSource {
   #options: RequestSourceOptions;
-  /** Requests started and not yet finished, retries waiting included, by id. */
-  #inProgress = new Map<string, Request>();
-  /** When each request in progress was taken from the queue, by id. */
-  #startedAt = new Map<string, number>();
+  /**
+   * Requests started and not yet finished, retries waiting included: when each was taken from
+   * the queue, by id.
+   */
+  #inProgress = new Map<string, number>();
   #prefetched: Request[] = [];
   #held = new Map<string, NodeJS.Timeout>();
   #wakeTimer?: NodeJS.Timeout;
@@ -94,7 +95,7 @@ export class RequestSource {
 
   /** When a request in progress was taken from the queue (ms since the epoch), else Infinity. */
   startedAt(request: Request): number {
-    return this.#startedAt.get(request.id!) ?? Infinity;
+    return this.#inProgress.get(request.id!) ?? Infinity;
   }
 
   /** Marks a request done (handled or failed) in the queue. */
@@ -115,7 +116,6 @@ export class RequestSource {
       this.#held.delete(request.id!);
       void this.#options.queue.reclaimRequest(request).finally(() => {
         this.#inProgress.delete(request.id!);
-        this.#startedAt.delete(request.id!);
         this.#options.onWake();
       });
     }, delayMillis);
@@ -143,7 +143,6 @@ export class RequestSource {
     }
     this.#prefetched = [];
     this.#inProgress.clear();
-    this.#startedAt.clear();
     await this.#options.queue.client.releaseLeases();
   }
 
@@ -184,8 +183,7 @@ export class RequestSource {
       await this.#options.queue.reclaimRequest(request);
       return false;
     }
-    this.#inProgress.set(request.id!, request);
-    this.#startedAt.set(request.id!, Date.now());
+    this.#inProgress.set(request.id!, Date.now());
     this.#options.scheduler.onStart(hostOf(request));
     return true;
   }
@@ -202,7 +200,6 @@ export class RequestSource {
 
   #finish(request: Request): void {
     this.#inProgress.delete(request.id!);
-    this.#startedAt.delete(request.id!);
     this.#options.scheduler.onFinish(hostOf(request));
     this.#options.onWake();
   }

@@ -155,7 +155,9 @@ export class FilesystemDatasetClient implements DatasetClient {
     let recorded!: () => void;
     const { startIndex, previous } = await this.#enqueue(async () => {
       this.#assertNotDeleted();
-      this.#catchUpSync();
+      if (this.#isCatchUpDue()) {
+        await this.#catchUp();
+      }
       const start = this.#nextIndex;
       await onReserve(start);
       this.#nextIndex = start + items.length;
@@ -245,17 +247,15 @@ export class FilesystemDatasetClient implements DatasetClient {
     }
   }
 
-  // Limitation: items another process appends are noticed within a second, not at once; a
-  // reserved push that collides with one in that second fails (exactly-once needs one writer).
-  #catchUpSync(): void {
+  // Limitation: a reserved push notices items another process appended within a second, not at
+  // once; one that collides with such an item in that second fails (exactly-once needs one writer).
+  #isCatchUpDue(): boolean {
     const now = Date.now();
     if (now - this.#caughtUpAt < CATCH_UP_INTERVAL_MILLIS) {
-      return;
+      return false;
     }
     this.#caughtUpAt = now;
-    while (!this.#deleted && existsSync(this.#filePath(this.#nextIndex))) {
-      this.#record(this.#nextIndex);
-    }
+    return true;
   }
 
   async #writeReservedItem(index: number, json: string): Promise<void> {
