@@ -9,7 +9,7 @@
  * concurrency at 50, `auto` leaves the crawler's default autoscaling. `bare` fetches the same URLs
  * with Node's fetch, 50 at a time, reading each body and nothing more. Prints one JSON line.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -78,6 +78,22 @@ async function fetchAll(): Promise<number> {
   return done;
 }
 
+// CPU milliseconds of the main thread (Linux: /proc) and of the whole process, so that a change's
+// effect can be told from the machine's speed of the moment. The table does not print them.
+function cpuMillis(): { mainThread?: number; process: number } {
+  const { user, system } = process.cpuUsage();
+  let mainThread: number | undefined;
+  try {
+    const stat = readFileSync(`/proc/self/task/${process.pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    mainThread = ((Number(fields[11]) + Number(fields[12])) * 1_000) / 100;
+    process.stderr.write(`main thread user ${fields[11]} sys ${fields[12]} ticks\n`);
+  } catch {
+    mainThread = undefined;
+  }
+  return { mainThread, process: (user + system) / 1_000 };
+}
+
 const dir = mkdtempSync(join(tmpdir(), `bench-cheerio-${library}-`));
 const started = performance.now();
 const finished =
@@ -87,9 +103,10 @@ const finished =
       ? await crawlCrawlee(dir)
       : await fetchAll();
 const millis = performance.now() - started;
+const cpu = cpuMillis();
 rmSync(dir, { recursive: true, force: true });
 const peakRssBytes = process.resourceUsage().maxRSS * 1024;
 process.stdout.write(
-  `${JSON.stringify({ library, mode, pages: finished, millis, peakRssBytes })}\n`,
+  `${JSON.stringify({ library, mode, pages: finished, millis, peakRssBytes, cpu })}\n`,
 );
 process.exit(0);

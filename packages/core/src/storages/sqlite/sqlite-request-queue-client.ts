@@ -26,6 +26,7 @@ import {
   recoverLeases,
   type Transactions,
 } from './transactions.js';
+import { WriteBatch } from './write-batch.js';
 
 /** Options of {@link SqliteRequestQueueClient.open}. */
 export interface SqliteRequestQueueClientOptions {
@@ -63,6 +64,7 @@ export class SqliteRequestQueueClient implements RequestQueueClient {
   #db: Database.Database;
   #sql: Statements;
   #tx: Transactions;
+  #batch: WriteBatch;
   #now: () => number;
   #lastSweepAt = 0;
   #closed = false;
@@ -76,6 +78,7 @@ export class SqliteRequestQueueClient implements RequestQueueClient {
     this.#sql = prepareStatements(db);
     this.#tx = prepareTransactions(db, this.#sql, this.clientKey);
     this.outbox = new SqliteOutbox(db);
+    this.#batch = new WriteBatch(db);
   }
 
   /**
@@ -126,11 +129,13 @@ export class SqliteRequestQueueClient implements RequestQueueClient {
     requests: QueuedRequest[],
     options: { forefront?: boolean } = {},
   ): Promise<BatchAddRequestsResult> {
-    const now = this.#openNow();
+    this.#statements();
     const hosts = requests.map((request) => hostOf(request.url));
     const forefront = options.forefront ?? false;
 
-    const processedRequests = this.#tx.add.immediate(requests, hosts, forefront, now);
+    const processedRequests = await this.#batch.run(() =>
+      this.#tx.add.immediate(requests, hosts, forefront, this.#now()),
+    );
     return { processedRequests, unprocessedRequests: [] };
   }
 
@@ -184,13 +189,13 @@ export class SqliteRequestQueueClient implements RequestQueueClient {
     request: QueuedRequest,
     outbox: OutboxEntry[] = [],
   ): Promise<ProcessedRequest & { outboxIds?: number[] }> {
-    const now = this.#openNow();
+    this.#statements();
     const mark = () => {
-      if (!this.#tx.move(this.#statements().markHandled, request, HANDLE, now)) {
+      if (!this.#tx.move(this.#statements().markHandled, request, HANDLE, this.#now())) {
         throw this.#notLeasedError(request, 'marked handled');
       }
     };
-    const outboxIds = this.outbox.markHandledWith(outbox, mark);
+    const outboxIds = await this.#batch.run(() => this.outbox.markHandledWith(outbox, mark));
     return { ...alreadyPresent(request, false), outboxIds };
   }
 
@@ -203,11 +208,13 @@ export class SqliteRequestQueueClient implements RequestQueueClient {
     request: QueuedRequest,
     options: { forefront?: boolean } = {},
   ): Promise<ProcessedRequest> {
-    const now = this.#openNow();
     const sql = this.#statements();
-    const done = options.forefront
-      ? this.#tx.reclaimToFront.immediate(request, now)
-      : this.#tx.move.immediate(sql.reclaim, request, RECLAIM, now);
+    const done = await this.#batch.run(() => {
+      const now = this.#now();
+      return options.forefront
+        ? this.#tx.reclaimToFront.immediate(request, now)
+        : this.#tx.move.immediate(sql.reclaim, request, RECLAIM, now);
+    });
     if (!done) {
       throw this.#notLeasedError(request, 'reclaimed');
     }
@@ -254,6 +261,7 @@ export class SqliteRequestQueueClient implements RequestQueueClient {
     if (this.#closed) {
       return;
     }
+    this.#batch.flush();
     await this.outbox.flush();
     this.#tx.releaseOwner.immediate(this.clientKey, this.#now());
     this.#statements().forgetClient.run(this.clientKey);
@@ -281,9 +289,13 @@ export class SqliteRequestQueueClient implements RequestQueueClient {
     return this.#sql;
   }
 
-  /** The time now; checks the client is open first. */
+  /**
+   * The time now; checks the client is open first, and commits the batched writes so that what
+   * follows sees them.
+   */
   #openNow(): number {
     this.#statements();
+    this.#batch.flush();
     return this.#now();
   }
 

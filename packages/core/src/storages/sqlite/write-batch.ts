@@ -1,0 +1,80 @@
+/**
+ * Group commit for a SQLite queue: the writes asked for in one turn of the event loop run in a
+ * single transaction, each inside a savepoint of its own. A commit writes every page it changed
+ * to the WAL, and the requests a crawl adds and marks in one turn share most of those pages (the
+ * counters, the newest rows, the index leaves), so one commit for many writes costs little more
+ * than one for a single write.
+ */
+import type Database from 'better-sqlite3';
+
+interface PendingWrite {
+  write: () => unknown;
+  resolve: (value: unknown) => void;
+  reject: (error: unknown) => void;
+}
+
+type Outcome = { isDone: true; value: unknown } | { isDone: false; error: unknown };
+
+/** Runs writes in batches; a write that throws is rolled back alone and rejects alone. */
+export class WriteBatch {
+  #pending: PendingWrite[] = [];
+  #runAll: Database.Transaction<(writes: PendingWrite[]) => Outcome[]>;
+
+  constructor(db: Database.Database) {
+    this.#runAll = db.transaction((writes: PendingWrite[]) =>
+      writes.map((pending): Outcome => {
+        try {
+          return { isDone: true, value: this.#savepoint(pending.write) };
+        } catch (error) {
+          return { isDone: false, error };
+        }
+      }),
+    );
+    const savepoint = db.transaction((write: () => unknown) => write());
+    this.#savepoint = (write) => savepoint.immediate(write);
+  }
+
+  readonly #savepoint: (write: () => unknown) => unknown;
+
+  /**
+   * Runs `write` in the batch committed at the end of this turn of the event loop, and settles
+   * once that commit is done: with the value `write` returned, or with its error (the batch's
+   * other writes are kept), or with the commit's error.
+   */
+  run<T>(write: () => T): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      this.#pending.push({ write, resolve: resolve as (value: unknown) => void, reject });
+      if (this.#pending.length === 1) {
+        setImmediate(() => this.flush());
+      }
+    });
+  }
+
+  /**
+   * Commits the writes waiting for the end of the turn now. Reads and unbatched writes call it
+   * first, so they see every write asked for before them.
+   */
+  flush(): void {
+    const writes = this.#pending;
+    if (writes.length === 0) {
+      return;
+    }
+    this.#pending = [];
+    let outcomes: Outcome[];
+    try {
+      outcomes = this.#runAll.immediate(writes);
+    } catch (error) {
+      for (const pending of writes) {
+        pending.reject(error);
+      }
+      return;
+    }
+    for (const [i, outcome] of outcomes.entries()) {
+      if (outcome.isDone) {
+        writes[i]!.resolve(outcome.value);
+      } else {
+        writes[i]!.reject(outcome.error);
+      }
+    }
+  }
+}
