@@ -77,10 +77,13 @@ export class LoadedPage {
    */
   links(selector = 'a', baseUrl?: string): string[] {
     const $ = this.$;
+    // The default selector takes a plain walk of the tree, without a CSS selector engine.
+    const anchors: TreeNode[] =
+      selector === 'a' ? elementsNamed($.root()[0] as TreeNode, 'a') : $(selector).toArray();
     const base = resolveBase($, baseUrl ?? this.url);
     const links = new Set<string>();
-    for (const element of $(selector).toArray()) {
-      const href = 'attribs' in element ? element.attribs.href?.trim() : undefined;
+    for (const element of anchors) {
+      const href = element.attribs?.href?.trim();
       const url = href ? absolute(href, base) : undefined;
       if (url !== undefined) {
         links.add(url);
@@ -93,6 +96,32 @@ export class LoadedPage {
 function resolveBase($: CheerioAPI, fallback: string): string {
   const baseHref = $('base[href]').first().attr('href')?.trim();
   return (baseHref && absolute(baseHref, fallback)) || fallback;
+}
+
+/** What {@link elementsNamed} reads of a node of the parsed tree. */
+interface TreeNode {
+  type: string;
+  name?: string;
+  attribs?: Record<string, string | undefined>;
+  children?: TreeNode[];
+}
+
+/** The elements named `name` under `root`, in document order, as the selector `name` finds. */
+function elementsNamed(root: TreeNode, name: string): TreeNode[] {
+  const found: TreeNode[] = [];
+  // An explicit stack: deeply nested markup must not overflow the call stack.
+  const stack: TreeNode[] = [root];
+  while (stack.length > 0) {
+    const node = stack.pop()!;
+    if (node.type === 'tag' && node.name === name) {
+      found.push(node);
+    }
+    const children = node.children ?? [];
+    for (let i = children.length - 1; i >= 0; i -= 1) {
+      stack.push(children[i]!);
+    }
+  }
+  return found;
 }
 
 function absolute(href: string, base: string): string | undefined {

@@ -24,22 +24,20 @@ export class WriteBatch {
     this.#runAll = db.transaction((writes: PendingWrite[]) =>
       writes.map((pending): Outcome => {
         try {
-          return { isDone: true, value: this.#savepoint(pending.write) };
+          return { isDone: true, value: pending.write() };
         } catch (error) {
           return { isDone: false, error };
         }
       }),
     );
-    const savepoint = db.transaction((write: () => unknown) => write());
-    this.#savepoint = (write) => savepoint.immediate(write);
   }
-
-  readonly #savepoint: (write: () => unknown) => unknown;
 
   /**
    * Runs `write` in the batch committed at the end of this turn of the event loop, and settles
    * once that commit is done: with the value `write` returned, or with its error (the batch's
-   * other writes are kept), or with the commit's error.
+   * other writes are kept), or with the commit's error. `write` must make its changes through a
+   * better-sqlite3 transaction function: inside the batch that becomes a savepoint, which is
+   * what undoes a failed write alone.
    */
   run<T>(write: () => T): Promise<T> {
     return new Promise<T>((resolve, reject) => {
