@@ -372,11 +372,8 @@ export class RequestQueue {
     this.#counts.total += stored.filter((result) => !result.wasAlreadyPresent).length;
 
     let next = 0;
-    return prepared.map((entry) =>
-      'json' in entry ? stored[next++]! : { ...entry, forefront },
-    );
+    return prepared.map((entry) => ('json' in entry ? stored[next++]! : { ...entry, forefront }));
   }
-
 
   #track(background: Promise<unknown>): void {
     this.#batchesInProgress += 1;
