@@ -87,7 +87,6 @@ function cpuMillis(): { mainThread?: number; process: number } {
     const stat = readFileSync(`/proc/self/task/${process.pid}/stat`, 'utf8');
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
     mainThread = ((Number(fields[11]) + Number(fields[12])) * 1_000) / 100;
-    process.stderr.write(`main thread user ${fields[11]} sys ${fields[12]} ticks\n`);
   } catch {
     mainThread = undefined;
   }

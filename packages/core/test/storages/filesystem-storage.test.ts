@@ -147,7 +147,7 @@ describe('filesystem layout', () => {
     expect((await dataset.getData({ desc: true, limit: 1 })).items).toEqual([{ index: 'new' }]);
   });
 
-  test('reserved pushes write in parallel and count items in reservation order', async () => {
+  test('reserved pushes commit concurrently and count items in reservation order', async () => {
     const client = await FilesystemDatasetClient.open({ name: 'default', storageDir: storage.dir });
     const reserved: number[] = [];
     const pushes = Array.from({ length: 20 }, (_, push) =>
@@ -193,6 +193,22 @@ describe('filesystem layout', () => {
     expect((await client.listItems()).items.map((item) => item.n)).toEqual([1, 2, 'other', 4]);
     await client.pushItems([{ n: 5 }]);
     expect((await client.listItems()).items.map((item) => item.n)).toEqual([1, 2, 'other', 4, 5]);
+  });
+
+  test('a reserved push whose commit fails writes nothing and leaves a gap', async () => {
+    const client = await FilesystemDatasetClient.open({ name: 'default', storageDir: storage.dir });
+    const failing = client.pushItemsReserving([{ n: 'lost' }, { n: 'lost' }], async () => {
+      throw new Error('commit failed');
+    });
+    const next = client.pushItemsReserving([{ n: 'kept' }], async (start) => {
+      expect(start).toBe(3);
+    });
+
+    await expect(failing).rejects.toThrow('commit failed');
+    await next;
+    expect(list('datasets', 'default')).toEqual(['000000003.json']);
+    expect((await client.listItems()).items).toEqual([{ n: 'kept' }]);
+    expect((await client.get())!.itemCount).toBe(1);
   });
 
   test('leaves no temporary files behind and ignores leftover ones', async () => {

@@ -394,3 +394,37 @@ describe('RequestQueue after kill -9', () => {
     expect(await queue.client.counts()).toEqual({ pending: 0, leased: 0, handled: 2_000 });
   });
 });
+
+describe('RequestQueue re-adds', () => {
+  test('a request added again reports the id and handled state the queue already knows', async () => {
+    const queue = await openQueue();
+    const added = await queue.addRequest('https://a.example/page');
+    const again = await queue.addRequest('https://a.example/page#fragment');
+    expect(again).toMatchObject({
+      requestId: added.requestId,
+      wasAlreadyPresent: true,
+      wasAlreadyHandled: false,
+    });
+
+    await drain(queue);
+    const request = new Request({ url: 'https://a.example/page' });
+    const { processedRequests } = await queue.addRequests([request, 'https://a.example/other']);
+
+    expect(processedRequests).toEqual([
+      expect.objectContaining({ requestId: added.requestId, wasAlreadyHandled: true }),
+      expect.objectContaining({ wasAlreadyPresent: false }),
+    ]);
+    // As Crawlee does, a Request instance passed in gets its id.
+    expect(request.id).toBe(added.requestId);
+    await expectCounts(queue, 2, 1);
+  });
+
+  test('a known request given with another id is still refused', async () => {
+    const queue = await openQueue();
+    await queue.addRequest('https://a.example/page');
+    const request = new Request({ url: 'https://a.example/page' });
+    request.id = 'not-its-id';
+
+    await expect(queue.addRequest(request)).rejects.toThrow(InputError);
+  });
+});

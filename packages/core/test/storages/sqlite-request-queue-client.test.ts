@@ -380,3 +380,50 @@ describe('SqliteRequestQueueClient files', () => {
     db.close();
   });
 });
+
+describe('SqliteRequestQueueClient group commit', () => {
+  test('writes asked for in one turn commit together, and a failed one alone is undone', async () => {
+    const client = await openFresh();
+    await add(client, urls(2));
+    const first = (await client.fetchNext(LEASE))!;
+    const stranger = queued('https://a.example/never-added');
+
+    const outcomes = await Promise.allSettled([
+      add(client, ['https://b.example/new']),
+      client.markHandled(first),
+      client.markHandled(stranger),
+    ]);
+
+    expect(outcomes.map((outcome) => outcome.status)).toEqual([
+      'fulfilled',
+      'fulfilled',
+      'rejected',
+    ]);
+    expect((outcomes[2] as PromiseRejectedResult).reason).toMatchObject({
+      code: 'TRAWL_REQUEST_NOT_LEASED',
+    });
+    expect(await client.counts()).toEqual({ pending: 2, leased: 0, handled: 1 });
+    expect((await client.get()).totalRequestCount).toBe(3);
+  });
+
+  test('a read sees the writes asked for before it, awaited or not', async () => {
+    const client = await openFresh();
+    const adding = add(client, ['https://a.example/only']);
+
+    const next = await client.fetchNext(LEASE);
+
+    expect(next?.url).toBe('https://a.example/only');
+    expect((await adding).processedRequests[0]).toMatchObject({ wasAlreadyPresent: false });
+  });
+
+  test('writes still waiting when the client closes are committed, not lost', async () => {
+    const path = join(tempDir(), 'queue.sqlite');
+    const client = await open(path);
+    const adding = add(client, urls(3));
+    await client.close();
+    await adding;
+
+    const reopened = await open(path);
+    expect(await reopened.counts()).toEqual({ pending: 3, leased: 0, handled: 0 });
+  });
+});
