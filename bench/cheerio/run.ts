@@ -21,7 +21,7 @@ const BENCH_DIR = join(import.meta.dirname, '..');
 const REPO_ROOT = join(BENCH_DIR, '..');
 
 interface Measurement {
-  library: 'trawl' | 'crawlee' | 'bare';
+  library: 'trawl' | 'crawlee' | 'bare' | 'got-scraping';
   mode: 'fixed50' | 'auto';
   pages: number;
   millis: number;
@@ -91,7 +91,7 @@ function ratios(label: string, trawl: Measurement, crawlee: Measurement, bare: M
 }
 
 function report(results: Record<string, Measurement>): string[] {
-  const { bare, trawlFixed, crawleeFixed, trawlAuto, crawleeAuto } = results as Record<
+  const { bare, gotScraping, trawlFixed, crawleeFixed, trawlAuto, crawleeAuto } = results as Record<
     string,
     Measurement
   >;
@@ -105,12 +105,15 @@ function report(results: Record<string, Measurement>): string[] {
     'read the title, `enqueueLinks()`, `pushData()` one item, on their default local storage in a',
     'temporary folder, log level WARNING. "concurrency 50" sets `minConcurrency` and',
     '`maxConcurrency` to 50; "autoscaled" passes no concurrency option. The bare loop is Node',
-    '`fetch` over the same URLs, 50 at a time, each body read, nothing parsed or stored. Peak RSS',
-    'is `process.resourceUsage().maxRSS` of the measuring process.',
+    '`fetch` over the same URLs, 50 at a time, each body read, nothing parsed or stored; the',
+    'got-scraping loop is the same with a plain `gotScraping(url)` call, the HTTP client both',
+    'crawlers use, so it bounds what any crawler on it can reach. Peak RSS is',
+    '`process.resourceUsage().maxRSS` of the measuring process.',
     '',
     '| run | pages/s | seconds | peak RSS (MiB) |',
     '|---|---|---|---|',
     row('bare fetch loop, 50 at a time', bare!),
+    row('got-scraping loop, 50 at a time', gotScraping!),
     row('trawl, concurrency 50', trawlFixed!),
     row('Crawlee 3.18.1, concurrency 50', crawleeFixed!),
     row('trawl, autoscaled', trawlAuto!),
@@ -118,6 +121,10 @@ function report(results: Record<string, Measurement>): string[] {
     '',
     ratios('concurrency 50', trawlFixed!, crawleeFixed!, bare!),
     ratios('autoscaled', trawlAuto!, crawleeAuto!, bare!),
+    `- got-scraping loop / bare loop: ${(perSec(gotScraping!) / perSec(bare!)).toFixed(2)}; ` +
+      'trawl / got-scraping loop: ' +
+      `${(perSec(trawlFixed!) / perSec(gotScraping!)).toFixed(2)} (concurrency 50), ` +
+      `${(perSec(trawlAuto!) / perSec(gotScraping!)).toFixed(2)} (autoscaled).`,
   ];
 }
 
@@ -132,6 +139,7 @@ const site = await startSite();
 try {
   const results = {
     bare: measure('bare', 'fixed50', site.url),
+    gotScraping: measure('got-scraping', 'fixed50', site.url),
     trawlFixed: measure('trawl', 'fixed50', site.url),
     crawleeFixed: measure('crawlee', 'fixed50', site.url),
     trawlAuto: measure('trawl', 'auto', site.url),
