@@ -77,10 +77,22 @@ export class LoadedPage {
    */
   links(selector = 'a', baseUrl?: string): string[] {
     const $ = this.$;
-    // The default selector takes a plain walk of the tree, without a CSS selector engine.
-    const anchors: TreeNode[] =
-      selector === 'a' ? elementsNamed($.root()[0] as TreeNode, 'a') : $(selector).toArray();
-    const base = resolveBase($, baseUrl ?? this.url);
+    const fallback = baseUrl ?? this.url;
+    let anchors: TreeNode[];
+    let baseHref: string | undefined;
+    if (selector === 'a') {
+      // The default selector takes a plain walk of the tree, without a CSS selector engine.
+      const found = elementsNamed($.root()[0] as TreeNode, ['a', 'base']);
+      anchors = found.filter((element) => element.name === 'a');
+      baseHref = found.find(
+        (element) => element.name === 'base' && element.attribs?.href !== undefined,
+      )?.attribs?.href;
+    } else {
+      anchors = $(selector).toArray();
+      baseHref = $('base[href]').first().attr('href');
+    }
+    const base = (baseHref?.trim() && absolute(baseHref.trim(), fallback)) || fallback;
+
     const links = new Set<string>();
     for (const element of anchors) {
       const href = element.attribs?.href?.trim();
@@ -93,11 +105,6 @@ export class LoadedPage {
   }
 }
 
-function resolveBase($: CheerioAPI, fallback: string): string {
-  const baseHref = $('base[href]').first().attr('href')?.trim();
-  return (baseHref && absolute(baseHref, fallback)) || fallback;
-}
-
 /** What {@link elementsNamed} reads of a node of the parsed tree. */
 interface TreeNode {
   type: string;
@@ -106,14 +113,14 @@ interface TreeNode {
   children?: TreeNode[];
 }
 
-/** The elements named `name` under `root`, in document order, as the selector `name` finds. */
-function elementsNamed(root: TreeNode, name: string): TreeNode[] {
+/** The elements with one of `names` under `root`, in document order, as a selector finds them. */
+function elementsNamed(root: TreeNode, names: readonly string[]): TreeNode[] {
   const found: TreeNode[] = [];
   // An explicit stack: deeply nested markup must not overflow the call stack.
   const stack: TreeNode[] = [root];
   while (stack.length > 0) {
     const node = stack.pop()!;
-    if (node.type === 'tag' && node.name === name) {
+    if (node.type === 'tag' && names.includes(node.name!)) {
       found.push(node);
     }
     const children = node.children ?? [];

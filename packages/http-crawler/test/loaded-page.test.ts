@@ -38,4 +38,11 @@ describe('LoadedPage.links', () => {
     const html = `<html><head><base href="https://cdn.example/base/"></head><body>${deep}</body>`;
     expect(page(html).links()).toEqual(['https://cdn.example/base/x']);
   });
+
+  it('takes the first <base> with an href, as browsers do, whichever selector is used', () => {
+    const html = `<head><base target="_top"><base href=""><base href="/other/"></head>
+      <body><a href="x">x</a></body>`;
+    expect(page(html).links()).toEqual(['https://shop.example/dir/x']);
+    expect(page(html).links('a, a')).toEqual(['https://shop.example/dir/x']);
+  });
 });

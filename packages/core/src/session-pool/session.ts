@@ -3,7 +3,7 @@
  * error score that decide when it stops being handed out.
  */
 
-import { Cookie, cookieCompare, type CookieJar } from 'tough-cookie';
+import { Cookie, cookieCompare, MemoryCookieStore, type CookieJar, type Store } from 'tough-cookie';
 
 import type { Dictionary } from '../utils/types.js';
 import { BLOCKED_STATUS_CODES, EVENT_SESSION_RETIRED, SESSION_DEFAULTS } from './consts.js';
@@ -251,6 +251,9 @@ export class Session {
   // Expiry is checked here with the session's clock rather than by tough-cookie's real one, so
   // the session and its cookies age on the same time line.
   #liveCookies(url: string): Cookie[] {
+    if (isEmptyMemoryStore(this.cookieJar.store)) {
+      return [];
+    }
     const now = this.#now();
     const cookies = this.cookieJar.getCookiesSync(url, { expire: false });
     return cookies.filter((cookie) => isCookieLive(cookie, now));
@@ -275,4 +278,16 @@ function setCookieLines(header: unknown): string[] {
 function reasonOf(error: unknown): string {
   const message = (error instanceof Error ? error.message : String(error)).replace(/\.$/, '');
   return message.charAt(0).toLowerCase() + message.slice(1);
+}
+
+// Most sessions of most crawls never receive a cookie; looking one up in an empty jar still
+// costs a URL parse and a walk over the domain's permutations, on every request.
+function isEmptyMemoryStore(store: Store): boolean {
+  if (!(store instanceof MemoryCookieStore)) {
+    return false;
+  }
+  for (const _domain in store.idx) {
+    return false;
+  }
+  return true;
 }

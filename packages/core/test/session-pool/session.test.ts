@@ -188,6 +188,17 @@ describe('Session', () => {
     expect(copy.getCookieString('https://example.com/')).toBe('token=abc');
   });
 
+  test('sees cookies put straight into its jar, and none once they are removed', async () => {
+    const session = new Session();
+    expect(session.getCookieString('https://example.com/')).toBe('');
+
+    session.cookieJar.setCookieSync('direct=1; Path=/', 'https://example.com/');
+    expect(session.getCookieString('https://example.com/a')).toBe('direct=1');
+
+    await session.cookieJar.removeAllCookies();
+    expect(session.getCookieString('https://example.com/a')).toBe('');
+  });
+
   test('rejects an unknown option and names the one meant', () => {
     expect(() => new Session({ maxUsageCont: 3 } as never)).toThrow(ConfigurationError);
     expect(() => new Session({ maxUsageCont: 3 } as never)).toThrow(
