@@ -108,7 +108,10 @@ function cpuMillis(): { mainThread?: number; process: number } {
   return { mainThread, process: (user + system) / 1_000 };
 }
 
-const dir = mkdtempSync(join(tmpdir(), `bench-cheerio-${library}-`));
+// run.ts names a folder it removes after the last measurement: removing 20,000 files at once
+// keeps the disk busy for seconds, which would slow down whichever measurement came next.
+const keepParent = process.env.BENCH_STORAGE_PARENT;
+const dir = mkdtempSync(join(keepParent ?? tmpdir(), `bench-cheerio-${library}-`));
 const started = performance.now();
 const finished =
   library === 'trawl'
@@ -120,7 +123,9 @@ const finished =
         : await fetchAll();
 const millis = performance.now() - started;
 const cpu = cpuMillis();
-rmSync(dir, { recursive: true, force: true });
+if (keepParent === undefined) {
+  rmSync(dir, { recursive: true, force: true });
+}
 const peakRssBytes = process.resourceUsage().maxRSS * 1024;
 process.stdout.write(
   `${JSON.stringify({ library, mode, pages: finished, millis, peakRssBytes, cpu })}\n`,

@@ -10,6 +10,7 @@
  */
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { once } from 'node:events';
+import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -42,12 +43,20 @@ async function startSite(): Promise<{ url: string; stop: () => void }> {
   return { url, stop: () => void child.kill('SIGTERM') };
 }
 
+const storageParent = mkdtempSync(join(os.tmpdir(), 'bench-cheerio-'));
+
 function measure(library: string, mode: string, url: string): Measurement {
   process.stderr.write(`cheerio bench: ${library} ${mode} (${pages} pages)\n`);
   const output = execFileSync(
     process.execPath,
     ['--import', 'tsx', join(import.meta.dirname, 'measure.ts'), library, mode, url, String(pages)],
-    { cwd: REPO_ROOT, encoding: 'utf8', maxBuffer: 1 << 20, stdio: ['ignore', 'pipe', 'inherit'] },
+    {
+      cwd: REPO_ROOT,
+      encoding: 'utf8',
+      maxBuffer: 1 << 20,
+      stdio: ['ignore', 'pipe', 'inherit'],
+      env: { ...process.env, BENCH_STORAGE_PARENT: storageParent },
+    },
   );
   const result = JSON.parse(output.trim().split('\n').pop()!) as Measurement;
   if (result.pages !== pages) {
@@ -103,7 +112,8 @@ function report(results: Record<string, Measurement>): string[] {
       'each line below is a fresh process,',
     'all in one run. trawl (built `dist`) and Crawlee 3.18.1 run the same CheerioCrawler handler:',
     'read the title, `enqueueLinks()`, `pushData()` one item, on their default local storage in a',
-    'temporary folder, log level WARNING. "concurrency 50" sets `minConcurrency` and',
+    'temporary folder (all removed after the last run, so that no run waits on the disk while',
+    'the previous one is deleted), log level WARNING. "concurrency 50" sets `minConcurrency` and',
     '`maxConcurrency` to 50; "autoscaled" passes no concurrency option. The bare loop is Node',
     '`fetch` over the same URLs, 50 at a time, each body read, nothing parsed or stored; the',
     'got-scraping loop is the same with a plain `gotScraping(url)` call, the HTTP client both',
@@ -150,4 +160,5 @@ try {
   updateResultsSection('Cheerio', lines);
 } finally {
   site.stop();
+  rmSync(storageParent, { recursive: true, force: true });
 }
