@@ -15,20 +15,8 @@ import type { QueuedRequest } from './storage-client.js';
  * @throws The errors of the {@link Request} constructor for an invalid URL or option.
  */
 export function toQueuedRequest(source: Source | string): QueuedRequest {
-  return queuedFrom(identifiedRequest(source));
-}
-
-/**
- * Validates a source and returns it as a {@link Request} with its `id` set; see
- * {@link toQueuedRequest}. `knownId` gives the id of a unique key the caller already knows,
- * sparing a hash.
- */
-export function identifiedRequest(
-  source: Source | string,
-  knownId?: (uniqueKey: string) => string | undefined,
-): Request {
   const request = toRequest(rejectGivenId(source));
-  const id = knownId?.(request.uniqueKey) ?? getRequestId(request.uniqueKey);
+  const id = getRequestId(request.uniqueKey);
   if (request.id !== undefined && request.id !== id) {
     throw new InputError(
       `Request ${request.url} has id "${request.id}", which does not match its unique key ` +
@@ -37,7 +25,7 @@ export function identifiedRequest(
   }
 
   request.id = id;
-  return request;
+  return queuedFrom(request);
 }
 
 /** The stored form of a request the queue already knows (its id set or derivable). */

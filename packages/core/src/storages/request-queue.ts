@@ -4,9 +4,8 @@ import { EventType } from '../events/event-manager.js';
 import { Request, type RequestsLike, type Source } from '../request.js';
 import { assertKnownOptions } from '../utils/options.js';
 import type { Dictionary } from '../utils/types.js';
-import { KnownRequests } from './known-requests.js';
 import { addInBatches } from './request-queue-batches.js';
-import { assertRequestsLike, identifiedRequest, queuedFrom } from './request-queue-sources.js';
+import { assertRequestsLike, queuedFrom, toQueuedRequest } from './request-queue-sources.js';
 import type {
   BatchAddRequestsResult,
   OutboxEntry,
@@ -38,8 +37,6 @@ export type {
 } from './request-queue-types.js';
 
 const BATCH_SIZE = 1_000;
-/** Unique keys a queue remembers, to answer re-adds without storage (about 100 bytes each). */
-const MAX_KNOWN_REQUESTS = 200_000;
 const OPTIONS = new Set(['id', 'name', 'client', 'config', 'storageClient']);
 const OPERATION_OPTIONS = new Set(['forefront']);
 const ADD_OPTIONS = new Set(['forefront', 'cache']);
@@ -85,9 +82,6 @@ export class RequestQueue {
   #batchesInProgress = 0;
   #backgroundError: unknown;
   #releaseLeases = (): Promise<void> => this.client.releaseLeases();
-  // Another client's changes are not seen here, so `wasAlreadyHandled` of a remembered request
-  // can lag behind storage, as in Crawlee.
-  readonly #known = new KnownRequests(MAX_KNOWN_REQUESTS);
 
   /** Wraps a storage client's queue; prefer {@link RequestQueue.open}. */
   constructor(options: RequestQueueOptions) {
@@ -136,7 +130,7 @@ export class RequestQueue {
   ): Promise<RequestQueueOperationInfo> {
     assertKnownOptions(options, OPERATION_OPTIONS, 'RequestQueue.addRequest');
     const forefront = options.forefront ?? false;
-    const [result] = await this.#write([this.#prepare(source)], forefront);
+    const [result] = await this.#write([toQueuedRequest(source)], forefront);
     return { ...result, forefront };
   }
 
@@ -154,11 +148,11 @@ export class RequestQueue {
     assertKnownOptions(options, ADD_OPTIONS, 'RequestQueue.addRequests');
     assertRequestsLike(requestsLike, 'addRequests');
 
-    const prepared: Prepared[] = [];
+    const queued: QueuedRequest[] = [];
     for await (const source of requestsLike) {
-      prepared.push(this.#prepare(source));
+      queued.push(toQueuedRequest(source));
     }
-    const processedRequests = await this.#write(prepared, options.forefront ?? false);
+    const processedRequests = await this.#write(queued, options.forefront ?? false);
     return { processedRequests, unprocessedRequests: [] };
   }
 
@@ -241,9 +235,7 @@ export class RequestQueue {
     outbox: OutboxEntry[],
   ): ReturnType<RequestQueueClient['markHandled']> {
     request.handledAt ??= new Date().toISOString();
-    const queued = queuedFrom(request);
-    const result = await this.client.markHandled(queued, outbox);
-    this.#known.remember(queued.uniqueKey, queued.id, true);
+    const result = await this.client.markHandled(queuedFrom(request), outbox);
     this.#counts.handled += 1;
     return result;
   }
@@ -343,36 +335,15 @@ export class RequestQueue {
     }
   }
 
-  // A request this queue already knows is answered from memory; the others go to storage.
-  #prepare(source: Source | string): Prepared {
-    const request = identifiedRequest(source, (key) => this.#known.get(key)?.id);
-    const known = this.#known.get(request.uniqueKey);
-    if (known === undefined) {
-      return queuedFrom(request);
-    }
-    return {
-      requestId: known.id,
-      uniqueKey: request.uniqueKey,
-      wasAlreadyPresent: true,
-      wasAlreadyHandled: known.isHandled,
-    };
-  }
-
-  async #write(prepared: Prepared[], forefront: boolean): Promise<ProcessedRequest[]> {
-    const queued = prepared.filter((entry): entry is QueuedRequest => 'json' in entry);
-    const stored: ProcessedRequest[] = [];
+  async #write(queued: QueuedRequest[], forefront: boolean): Promise<ProcessedRequest[]> {
+    const results: ProcessedRequest[] = [];
     for (let start = 0; start < queued.length; start += BATCH_SIZE) {
       const batch = queued.slice(start, start + BATCH_SIZE);
       const { processedRequests } = await this.client.batchAddRequests(batch, { forefront });
-      stored.push(...processedRequests);
+      results.push(...processedRequests);
     }
-    for (const result of stored) {
-      this.#known.remember(result.uniqueKey, result.requestId, result.wasAlreadyHandled);
-    }
-    this.#counts.total += stored.filter((result) => !result.wasAlreadyPresent).length;
-
-    let next = 0;
-    return prepared.map((entry) => ('json' in entry ? stored[next++]! : { ...entry, forefront }));
+    this.#counts.total += results.filter((result) => !result.wasAlreadyPresent).length;
+    return results;
   }
 
   #track(background: Promise<unknown>): void {
@@ -396,9 +367,6 @@ export class RequestQueue {
     return counts;
   }
 }
-
-/** A request ready to be stored, or the outcome of one the queue already knew. */
-type Prepared = QueuedRequest | ProcessedRequest;
 
 function restore<T extends Dictionary>(id: string, json: string): Request<T> {
   try {
