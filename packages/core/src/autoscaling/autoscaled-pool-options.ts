@@ -31,7 +31,10 @@ export interface AutoscaledPoolOptions {
   maxConcurrency?: number;
   /** Tasks the pool aims to run at the start. @default minConcurrency */
   desiredConcurrency?: number;
-  /** Share of the desired tasks that must be running for the pool to scale up. @default 0.9 */
+  /**
+   * Share of the desired tasks that must have run at once during an autoscale interval for the
+   * pool to scale up. @default 0.9
+   */
   desiredConcurrencyRatio?: number;
   /** Step up, as a share of the desired concurrency, rounded up to a whole task. @default 0.05 */
   scaleUpStepRatio?: number;

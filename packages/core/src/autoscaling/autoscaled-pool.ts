@@ -30,7 +30,7 @@ interface ActiveRun {
  * Runs tasks in parallel and adapts how many run to the load of the system. It starts at
  * `desiredConcurrency` and, every `autoscaleIntervalSecs`, steps up by `scaleUpStepRatio` (at
  * least one task) while memory, event loop, CPU and storage client are idle and nearly all
- * desired tasks run, or steps down by `scaleDownStepRatio` while any of them is overloaded;
+ * desired tasks ran at once at some moment of the interval, or steps down by `scaleDownStepRatio` while any of them is overloaded;
  * always within `minConcurrency` and `maxConcurrency`.
  *
  * Unlike Crawlee, scaling up also stops when throughput stops rising: the tasks finished in the
@@ -60,6 +60,8 @@ export class AutoscaledPool {
   #maxConcurrency: number;
   #desiredConcurrency: number;
   #currentConcurrency = 0;
+  /** The most tasks that ran at once since the last autoscale interval ended. */
+  #peakConcurrency = 0;
   #run?: ActiveRun;
   #isStopped = true;
   #isCheckingReady = false;
@@ -143,6 +145,7 @@ export class AutoscaledPool {
     });
     this.#isStopped = false;
     this.#throughput.reset();
+    this.#peakConcurrency = 0;
     this.#snapshotter?.start();
 
     this.#wakeNow();
@@ -303,6 +306,7 @@ export class AutoscaledPool {
 
   async #runTask(): Promise<void> {
     this.#currentConcurrency += 1;
+    this.#peakConcurrency = Math.max(this.#peakConcurrency, this.#currentConcurrency);
     this.#taskStarts.record();
     this.#wakeSoon();
 
@@ -323,6 +327,8 @@ export class AutoscaledPool {
 
   #autoscale(): void {
     const review = this.#throughput.closeInterval(this.#desiredConcurrency);
+    const peak = this.#peakConcurrency;
+    this.#peakConcurrency = this.#currentConcurrency;
     if (this.#isStopped || this.#taskStarts.count() >= this.#settings.maxTasksPerMinute) {
       return;
     }
@@ -331,7 +337,7 @@ export class AutoscaledPool {
     const step = nextScalingStep(
       {
         desired: from,
-        current: this.#currentConcurrency,
+        current: peak,
         minConcurrency: this.#minConcurrency,
         maxConcurrency: this.#maxConcurrency,
         isSystemIdle: this.#systemStatus.getHistoricalStatus().isSystemIdle,

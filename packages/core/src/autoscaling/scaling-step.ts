@@ -5,7 +5,11 @@ import type { ThroughputReview } from './throughput-guard.js';
 export interface ScalingInput {
   /** Desired concurrency now. */
   desired: number;
-  /** Tasks running now. */
+  /**
+   * The most tasks that ran at once during the interval. Crawlee looks at the tasks running at
+   * the moment of the check, which with short tasks is often a moment between a task's end and
+   * the next one's start, and then holds the pool back.
+   */
   current: number;
   minConcurrency: number;
   maxConcurrency: number;

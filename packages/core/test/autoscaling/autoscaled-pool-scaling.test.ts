@@ -72,6 +72,31 @@ describe('AutoscaledPool scaling', () => {
     await run;
   });
 
+  test('scales up when the desired tasks all ran during the interval, though not at its end', async () => {
+    const tasks = new GatedTasks();
+    let mayStart = true;
+    const pool = poolFor(tasks, {
+      systemStatus: switchableStatus(),
+      desiredConcurrency: 10,
+      isTaskReadyFunction: async () => mayStart,
+    });
+
+    const run = pool.run();
+    await tick(1_000);
+    expect(tasks.running).toBe(10);
+    // Short tasks: at the moment of the check every slot is between two tasks.
+    await tick(8_000);
+    mayStart = false;
+    tasks.releaseAll();
+    await tick(1_000);
+    expect([tasks.running, pool.desiredConcurrency]).toEqual([0, 11]);
+
+    mayStart = true;
+    await pool.abort();
+    tasks.releaseAll();
+    await run;
+  });
+
   test('never goes above maxConcurrency', async () => {
     const tasks = new GatedTasks();
     const pool = poolFor(tasks, { systemStatus: switchableStatus(), maxConcurrency: 3 });
