@@ -32,7 +32,7 @@ describe('LoadedPage.links', () => {
     expect(page(markup).links('a, a')).toEqual(expected);
   });
 
-  it('resolves against <base href> and walks markup nested deeper than the call stack allows', () => {
+  it('resolves against <base href> and walks markup nested deeper than a call stack', () => {
     const depth = 20_000;
     const deep = `${'<div>'.repeat(depth)}<a href="x">x</a>${'</div>'.repeat(depth)}`;
     const html = `<html><head><base href="https://cdn.example/base/"></head><body>${deep}</body>`;

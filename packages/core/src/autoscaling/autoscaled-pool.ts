@@ -30,8 +30,9 @@ interface ActiveRun {
  * Runs tasks in parallel and adapts how many run to the load of the system. It starts at
  * `desiredConcurrency` and, every `autoscaleIntervalSecs`, steps up by `scaleUpStepRatio` (at
  * least one task) while memory, event loop, CPU and storage client are idle and nearly all
- * desired tasks ran at once at some moment of the interval, or steps down by `scaleDownStepRatio` while any of them is overloaded;
- * always within `minConcurrency` and `maxConcurrency`.
+ * desired tasks ran at once at some moment of the interval, or steps down by
+ * `scaleDownStepRatio` while any of them is overloaded; always within `minConcurrency` and
+ * `maxConcurrency`.
  *
  * Unlike Crawlee, scaling up also stops when throughput stops rising: the tasks finished in the
  * interval after a step up are compared with those finished in the interval before it. A step that

@@ -72,7 +72,7 @@ describe('AutoscaledPool scaling', () => {
     await run;
   });
 
-  test('scales up when the desired tasks all ran during the interval, though not at its end', async () => {
+  test('scales up when all desired tasks ran in the interval, though not at its end', async () => {
     const tasks = new GatedTasks();
     let mayStart = true;
     const pool = poolFor(tasks, {

@@ -396,7 +396,7 @@ describe('RequestQueue after kill -9', () => {
 });
 
 describe('RequestQueue re-adds', () => {
-  test('a request added again reports the id and handled state the queue already knows', async () => {
+  test('a request added again reports its id and whether it was handled', async () => {
     const queue = await openQueue();
     const added = await queue.addRequest('https://a.example/page');
     const again = await queue.addRequest('https://a.example/page#fragment');

@@ -382,7 +382,7 @@ describe('SqliteRequestQueueClient files', () => {
 });
 
 describe('SqliteRequestQueueClient group commit', () => {
-  test('writes asked for in one turn commit together, and a failed one alone is undone', async () => {
+  test('writes of one turn commit together; a failed one alone is undone', async () => {
     const client = await openFresh();
     await add(client, urls(2));
     const first = (await client.fetchNext(LEASE))!;
