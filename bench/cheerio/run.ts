@@ -8,15 +8,14 @@
  * every measurement runs in a fresh process (measure.ts), one after the other, in one run. Prints
  * a table and rewrites the `## Cheerio` section of bench/RESULTS.md.
  */
-import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { once } from 'node:events';
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 
-import { updateResultsSection } from '../results.js';
+import { buildPackage, machine, updateResultsSection, verdict } from '../results.js';
+import { startSite } from './start-site.js';
 
 const BENCH_DIR = join(import.meta.dirname, '..');
 const REPO_ROOT = join(BENCH_DIR, '..');
@@ -31,17 +30,6 @@ interface Measurement {
 
 const { values } = parseArgs({ options: { pages: { type: 'string', default: '20000' } } });
 const pages = Number(values.pages);
-
-async function startSite(): Promise<{ url: string; stop: () => void }> {
-  const child = spawn(
-    process.execPath,
-    ['--import', 'tsx', join(import.meta.dirname, 'site.ts'), String(pages)],
-    { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'inherit'] },
-  );
-  const [line] = (await once(createInterface({ input: child.stdout! }), 'line')) as [string];
-  const { url } = JSON.parse(line) as { url: string };
-  return { url, stop: () => void child.kill('SIGTERM') };
-}
 
 const storageParent = mkdtempSync(join(os.tmpdir(), 'bench-cheerio-'));
 
@@ -72,19 +60,6 @@ const format = (value: number): string => Math.round(value).toLocaleString('en-U
 function row(label: string, m: Measurement): string {
   const seconds = (m.millis / 1_000).toFixed(1);
   return `| ${label} | ${format(perSec(m))} | ${seconds} | ${mib(m.peakRssBytes)} |`;
-}
-
-function machine(): string {
-  const cpu = os.cpus()[0]?.model ?? 'unknown CPU';
-  const memGb = (os.totalmem() / 2 ** 30).toFixed(0);
-  return (
-    `${os.availableParallelism()} CPUs (nproc), ${cpu}, ${memGb} GiB RAM, ` +
-    `Node ${process.version}, ${os.platform()} ${os.release()}`
-  );
-}
-
-function verdict(isMet: boolean): string {
-  return isMet ? 'met' : 'missed';
 }
 
 function ratios(label: string, trawl: Measurement, crawlee: Measurement, bare: Measurement) {
@@ -138,14 +113,8 @@ function report(results: Record<string, Measurement>): string[] {
   ];
 }
 
-const build = spawnSync('npx', ['tsc', '-b', 'packages/http-crawler'], {
-  cwd: REPO_ROOT,
-  stdio: 'inherit',
-});
-if (build.status !== 0) {
-  throw new Error('Building packages/http-crawler failed; fix its errors first');
-}
-const site = await startSite();
+buildPackage('http-crawler');
+const site = await startSite(pages);
 try {
   const results = {
     bare: measure('bare', 'fixed50', site.url),

@@ -13,11 +13,12 @@
  * Prints every run and, per client, the median requests per second and CPU microseconds per
  * request. Not part of `npm run bench`; it writes nothing to bench/RESULTS.md.
  */
-import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { once } from 'node:events';
+import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
+
+import { buildPackage } from '../results.js';
+import { startSite } from '../cheerio/start-site.js';
 
 const REPO_ROOT = join(import.meta.dirname, '..', '..');
 const PAGES = 20_000;
@@ -43,17 +44,6 @@ const rounds = Number(values.rounds);
 const clients = values.clients.split(',');
 if (values.baseline) {
   clients.push('baseline');
-}
-
-async function startSite(): Promise<{ url: string; stop: () => void }> {
-  const child = spawn(
-    process.execPath,
-    ['--import', 'tsx', join(REPO_ROOT, 'bench', 'cheerio', 'site.ts'), String(PAGES)],
-    { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'inherit'] },
-  );
-  const [line] = (await once(createInterface({ input: child.stdout! }), 'line')) as [string];
-  const { url } = JSON.parse(line) as { url: string };
-  return { url, stop: () => void child.kill('SIGTERM') };
 }
 
 function measure(client: string, url: string): Measurement {
@@ -91,14 +81,8 @@ function summary(results: Measurement[]): string[] {
   return lines;
 }
 
-const build = spawnSync('npx', ['tsc', '-b', 'packages/http-crawler'], {
-  cwd: REPO_ROOT,
-  stdio: 'inherit',
-});
-if (build.status !== 0) {
-  throw new Error('Building packages/http-crawler failed; fix its errors first');
-}
-const site = await startSite();
+buildPackage('http-crawler');
+const site = await startSite(PAGES);
 try {
   const results: Measurement[] = [];
   for (let round = 1; round <= rounds; round += 1) {

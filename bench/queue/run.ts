@@ -9,14 +9,14 @@
  */
 
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 
+import { machine, updateResultsSection, verdict } from '../results.js';
+
 const BENCH_DIR = join(import.meta.dirname, '..');
 const REPO_ROOT = join(BENCH_DIR, '..');
-const RESULTS = join(BENCH_DIR, 'RESULTS.md');
 const BUILT_QUEUE = join(REPO_ROOT, 'packages/core/dist/storages/request-queue.js');
 const TARGET_RATIO = 10;
 const TARGET_BYTES = 300;
@@ -87,22 +87,11 @@ function ratio(trawl: Measurement, crawlee: Measurement, phase: 'add' | 'drain' 
   return opsPerSec(trawl.n, millis(trawl)) / opsPerSec(crawlee.n, millis(crawlee));
 }
 
-function machine(): string {
-  const cpu = os.cpus()[0]?.model ?? 'unknown CPU';
-  const memGb = (os.totalmem() / 2 ** 30).toFixed(0);
-  return (
-    `${os.availableParallelism()} CPUs (nproc), ${cpu}, ${memGb} GiB RAM, ` +
-    `Node ${process.version}, ${os.platform()} ${os.release()}`
-  );
-}
-
-function report(results: Record<string, Measurement>): string {
+function report(results: Record<string, Measurement>): string[] {
   const { trawlSmall, crawleeSmall, trawlLarge, trawlMemory } = results;
   const both = ratio(trawlSmall, crawleeSmall, 'both');
   const bytes = trawlMemory.bytesPerPending;
   return [
-    '## Queue',
-    '',
     `Measured ${new Date().toISOString().slice(0, 10)} on ${machine()}.`,
     'Command (repo root): `npx tsc -b packages/core && node --import tsx bench/queue/run.ts`;',
     'trawl runs from the built `packages/core/dist` (RequestQueue.open on a file queue),',
@@ -121,25 +110,12 @@ function report(results: Record<string, Measurement>): string {
       ` add ${ratio(trawlSmall, crawleeSmall, 'add').toFixed(1)}x,` +
       ` drain ${ratio(trawlSmall, crawleeSmall, 'drain').toFixed(1)}x,` +
       ` add+drain ${both.toFixed(1)}x` +
-      ` (target ≥ ${TARGET_RATIO}x: ${both >= TARGET_RATIO ? 'met' : 'missed'}).`,
+      ` (target ≥ ${TARGET_RATIO}x: ${verdict(both >= TARGET_RATIO)}).`,
     `- RSS per pending request at ${format(trawlMemory.n)}: ${Math.round(bytes)} bytes` +
-      ` (target < ${TARGET_BYTES}: ${bytes < TARGET_BYTES ? 'met' : 'missed'});` +
+      ` (target < ${TARGET_BYTES}: ${verdict(bytes < TARGET_BYTES)});` +
       ' RSS after adding (after GC) minus RSS before, divided by the number of requests.',
     '- bytes/pending in the timing lines is measured the same way, between the two phases.',
-    '',
-  ].join('\n');
-}
-
-function writeSection(section: string): void {
-  const current = existsSync(RESULTS) ? readFileSync(RESULTS, 'utf8') : '# Benchmark results\n\n';
-  const start = current.indexOf('## Queue');
-  if (start === -1) {
-    writeFileSync(RESULTS, `${current.trimEnd()}\n\n${section}`);
-    return;
-  }
-  const next = current.indexOf('\n## ', start + 1);
-  const rest = next === -1 ? '' : current.slice(next + 1);
-  writeFileSync(RESULTS, `${current.slice(0, start)}${section}${rest ? `\n${rest}` : ''}`);
+  ];
 }
 
 ensureBuilt();
@@ -149,6 +125,6 @@ const results = {
   trawlLarge: measure('trawl', 'timing', trawlN),
   trawlMemory: measure('trawl', 'memory', trawlN),
 };
-const section = report(results);
-process.stdout.write(`${section}\n`);
-writeSection(section);
+const lines = report(results);
+process.stdout.write(`## Queue\n\n${lines.join('\n')}\n`);
+updateResultsSection('Queue', lines);

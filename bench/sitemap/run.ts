@@ -8,14 +8,13 @@
  * measurement runs in a fresh process (measure.ts), one after the other, in one run. Prints a
  * table and rewrites the `## Sitemap` section of bench/RESULTS.md.
  */
-import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import os from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 
-import { updateResultsSection } from '../results.js';
+import { buildPackage, machine, updateResultsSection, verdict } from '../results.js';
 
 const BENCH_DIR = join(import.meta.dirname, '..');
 const REPO_ROOT = join(BENCH_DIR, '..');
@@ -98,19 +97,6 @@ function row(label: string, m: Measurement): string {
   );
 }
 
-function machine(): string {
-  const cpu = os.cpus()[0]?.model ?? 'unknown CPU';
-  const memGb = (os.totalmem() / 2 ** 30).toFixed(0);
-  return (
-    `${os.availableParallelism()} CPUs (nproc), ${cpu}, ${memGb} GiB RAM, ` +
-    `Node ${process.version}, ${os.platform()} ${os.release()}`
-  );
-}
-
-function verdict(isMet: boolean): string {
-  return isMet ? 'met' : 'missed';
-}
-
 /** Speed from the fastest runs; memory from the trawl run that grew most. */
 function verdicts(trawlRuns: Measurement[], trawl: Measurement, crawlee: Measurement): string[] {
   const speed = perSec(trawl) / perSec(crawlee);
@@ -158,13 +144,7 @@ function report(
   ];
 }
 
-const build = spawnSync('npx', ['tsc', '-b', 'packages/sitemap'], {
-  cwd: REPO_ROOT,
-  stdio: 'inherit',
-});
-if (build.status !== 0) {
-  throw new Error('Building packages/sitemap failed; fix its errors first');
-}
+buildPackage('sitemap');
 const site = await startSite();
 try {
   const indexUrl = `${site.url}/sitemap_index.xml`;
