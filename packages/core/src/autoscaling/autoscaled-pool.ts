@@ -338,7 +338,7 @@ export class AutoscaledPool {
     const step = nextScalingStep(
       {
         desired: from,
-        current: peak,
+        peak,
         minConcurrency: this.#minConcurrency,
         maxConcurrency: this.#maxConcurrency,
         isSystemIdle: this.#systemStatus.getHistoricalStatus().isSystemIdle,

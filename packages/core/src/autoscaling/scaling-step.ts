@@ -10,7 +10,7 @@ export interface ScalingInput {
    * the moment of the check, which with short tasks is often a moment between a task's end and
    * the next one's start, and then holds the pool back.
    */
-  current: number;
+  peak: number;
   minConcurrency: number;
   maxConcurrency: number;
   /** The historical verdict: no load signal overloaded. */
@@ -51,7 +51,7 @@ export function nextScalingStep(input: ScalingInput, ratios: StepRatios): Scalin
     return { to, reason: 'throughput did not rise' };
   }
 
-  const busyEnough = input.current >= Math.floor(desired * ratios.desiredConcurrencyRatio);
+  const busyEnough = input.peak >= Math.floor(desired * ratios.desiredConcurrencyRatio);
   if (!input.review.mayScaleUp || !busyEnough || desired >= maxConcurrency) {
     return undefined;
   }

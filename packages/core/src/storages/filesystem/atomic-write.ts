@@ -12,7 +12,7 @@ import {
   renameSync,
   rmSync,
   unlinkSync,
-  writeSync,
+  writeFileSync,
 } from 'node:fs';
 import { link, open, readdir, rename, rm, unlink } from 'node:fs/promises';
 import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
@@ -76,7 +76,7 @@ export function writeFileAtomicSync(
 ): void {
   const tempPath = tempPathFor(path);
   try {
-    writeAndCloseSync(tempPath, data, options.fsync ?? false);
+    writeNewFileSync(tempPath, data, options.fsync ?? false);
     if (options.exclusive) {
       linkExclusiveSync(tempPath, path);
     } else {
@@ -112,17 +112,9 @@ function linkExclusiveSync(tempPath: string, path: string): void {
  * Creates `path`, failing with `EEXIST` when it exists, and writes `data` to it synchronously.
  */
 export function writeNewFileSync(path: string, data: string | Uint8Array, fsync = false): void {
-  writeAndCloseSync(path, data, fsync);
-}
-
-function writeAndCloseSync(path: string, data: string | Uint8Array, fsync: boolean): void {
   const fd = openSync(path, 'wx');
   try {
-    const bytes = typeof data === 'string' ? Buffer.from(data) : data;
-    let written = 0;
-    while (written < bytes.byteLength) {
-      written += writeSync(fd, bytes, written, bytes.byteLength - written);
-    }
+    writeFileSync(fd, data);
     if (fsync) {
       fsyncSync(fd);
     }
