@@ -38,6 +38,25 @@ function allPaths(): string[] {
   return ['/', ...Array.from({ length: PAGES }, (_, i) => `/page/${i + 1}`)].sort();
 }
 
+/** Crawls `target` from its home page through `proxyUrls`; returns the crawler, stats, paths. */
+async function crawlThrough(target: BlockingSite, proxyUrls: string[]) {
+  const handled: string[] = [];
+  const crawler = new CheerioCrawler(
+    {
+      log: quietLog(),
+      proxyConfiguration: new ProxyConfiguration({ proxyUrls }),
+      maxConcurrency: 4,
+      async requestHandler({ request, enqueueLinks }) {
+        handled.push(new URL(request.loadedUrl!).pathname);
+        await enqueueLinks();
+      },
+    },
+    memoryConfig(),
+  );
+  const stats = await crawler.run([target.url('/')]);
+  return { crawler, stats, handled };
+}
+
 describe.each([
   { scheme: 'http', tls: false },
   { scheme: 'https (CONNECT)', tls: true },
@@ -55,21 +74,8 @@ describe.each([
       await proxy({ localAddress: '127.0.0.7' }),
     ];
     const proxyUrls = [blocked.url, ...good.map((p) => p.url)];
-    const handled: string[] = [];
 
-    const crawler = new CheerioCrawler(
-      {
-        log: quietLog(),
-        proxyConfiguration: new ProxyConfiguration({ proxyUrls }),
-        maxConcurrency: 4,
-        async requestHandler({ request, enqueueLinks }) {
-          handled.push(new URL(request.loadedUrl!).pathname);
-          await enqueueLinks();
-        },
-      },
-      memoryConfig(),
-    );
-    const stats = await crawler.run([target.url('/')]);
+    const { crawler, stats, handled } = await crawlThrough(target, proxyUrls);
 
     expect(stats.requestsFailed).toBe(0);
     expect(handled.sort()).toEqual(allPaths());
@@ -113,21 +119,8 @@ test('a dead proxy among several loses no page', async () => {
   const target = await site({});
   const dead = await proxy({ refuse: true });
   const alive = await proxy({ localAddress: '127.0.0.6' });
-  const handled: string[] = [];
 
-  const crawler = new CheerioCrawler(
-    {
-      log: quietLog(),
-      proxyConfiguration: new ProxyConfiguration({ proxyUrls: [dead.url, alive.url] }),
-      maxConcurrency: 4,
-      async requestHandler({ request, enqueueLinks }) {
-        handled.push(new URL(request.loadedUrl!).pathname);
-        await enqueueLinks();
-      },
-    },
-    memoryConfig(),
-  );
-  const stats = await crawler.run([target.url('/')]);
+  const { crawler, stats, handled } = await crawlThrough(target, [dead.url, alive.url]);
 
   expect(stats.requestsFailed).toBe(0);
   expect(handled.sort()).toEqual(allPaths());
