@@ -1,15 +1,17 @@
 /**
  * One client's run of the HTTP client micro-benchmark, in its own process (started by `run.ts`):
  *
- *   node --import tsx bench/http-client/measure.ts <fetch|got-scraping|trawl> <siteUrl> \
+ *   node --import tsx bench/http-client/measure.ts <client> <siteUrl> \
  *     <requests> <pages> [httpCrawlerDist]
  *
- * Sends `requests` GETs to the site, 50 at a time, reading every body. `got-scraping` calls
- * `gotScraping` with the options trawl's client passed it before it was tuned; `trawl` calls
- * `GotScrapingHttpClient.stream` from the built `packages/http-crawler/dist`, or from the build
- * `httpCrawlerDist` names. Both get what a navigation passes (session cookies, a session token,
- * an abort signal), with a new session every 50 requests. A warm-up of 1,000 requests runs first
- * and is not counted. Prints one JSON line with the wall time and the CPU time
+ * Sends `requests` GETs to the site, 50 at a time, reading every body. `fetch` is Node's fetch;
+ * `undici` calls undici's `request` with no options; `got-scraping` calls `gotScraping` with the
+ * options trawl's client passed it before it was tuned; `trawl` calls
+ * `GotScrapingHttpClient.stream` and `trawl-undici` calls `UndiciHttpClient.stream` (the
+ * default), from the built `packages/http-crawler/dist`, or from the build `httpCrawlerDist`
+ * names. got-scraping and the trawl clients get what a navigation passes (session cookies, a
+ * session token, an abort signal), with a new session every 50 requests. A warm-up of 1,000
+ * requests runs first and is not counted. Prints one JSON line with the wall time and the CPU time
  * (`process.cpuUsage`, user + system) of the measured part.
  */
 import { join, resolve } from 'node:path';
@@ -25,9 +27,10 @@ const WARM_UP_REQUESTS = 1_000;
 type Send = (url: string, sessionIndex: number) => Promise<void>;
 
 const [client, siteUrl, count, pageCount, dist] = process.argv.slice(2);
-if (!['fetch', 'got-scraping', 'trawl'].includes(client!) || !siteUrl) {
+const CLIENTS = ['fetch', 'undici', 'got-scraping', 'trawl', 'trawl-undici'];
+if (!CLIENTS.includes(client!) || !siteUrl) {
   throw new Error(
-    'Usage: measure.ts <fetch|got-scraping|trawl> <siteUrl> <requests> <pages> [httpCrawlerDist]',
+    `Usage: measure.ts <${CLIENTS.join('|')}> <siteUrl> <requests> <pages> [httpCrawlerDist]`,
   );
 }
 const requests = Number(count ?? 20_000);
@@ -40,6 +43,14 @@ async function drain(stream: Readable): Promise<void> {
   for await (const _chunk of stream) {
     // Reading is the point; the bytes are dropped.
   }
+}
+
+async function sendWithUndici(): Promise<Send> {
+  const undici = await import('undici');
+  return async (url) => {
+    const response = await undici.request(url);
+    await response.body.arrayBuffer();
+  };
 }
 
 function sendWithFetch(): Send {
@@ -100,10 +111,10 @@ async function sendWithGotScraping(): Promise<Send> {
   };
 }
 
-async function sendWithTrawl(): Promise<Send> {
+async function sendWithTrawl(className: string): Promise<Send> {
   const trawl = await import(pathToFileURL(join(DIST, 'index.js')).href);
   const optionsFor = await navigationParts();
-  const httpClient = new trawl.GotScrapingHttpClient();
+  const httpClient = new trawl[className]();
   return async (url, sessionIndex) => {
     const response = await httpClient.stream(optionsFor(url, sessionIndex), () => {});
     await drain(response.stream);
@@ -125,9 +136,11 @@ async function runAll(send: Send, total: number, firstSession: number): Promise<
 const send =
   client === 'fetch'
     ? sendWithFetch()
-    : client === 'got-scraping'
-      ? await sendWithGotScraping()
-      : await sendWithTrawl();
+    : client === 'undici'
+      ? await sendWithUndici()
+      : client === 'got-scraping'
+        ? await sendWithGotScraping()
+        : await sendWithTrawl(client === 'trawl' ? 'GotScrapingHttpClient' : 'UndiciHttpClient');
 await runAll(send, WARM_UP_REQUESTS, 1_000_000);
 
 const cpuBefore = process.cpuUsage();

@@ -1,9 +1,10 @@
 /**
- * HTTP client micro-benchmark: the per-request cost of trawl's got-scraping client against raw
- * got-scraping and Node's fetch, on a local site of small pages.
+ * HTTP client micro-benchmark: the per-request cost of trawl's clients (`trawl`: got-scraping,
+ * `trawl-undici`: the default) against raw got-scraping, undici and Node's fetch, on a local site
+ * of small pages.
  *
  *   cd <repo> && node --import tsx bench/http-client/run.ts [--requests 20000] [--rounds 3] \
- *     [--clients fetch,got-scraping,trawl] [--dist <dir>] [--baseline <dir>]
+ *     [--clients fetch,undici,got-scraping,trawl,trawl-undici] [--dist <dir>] [--baseline <dir>]
  *
  * Builds `packages/http-crawler` first; `trawl` measures its `dist`, or the build `--dist` names.
  * `--baseline <dir>` adds a client `baseline`: `trawl` from another build, such as a copy of
@@ -34,7 +35,7 @@ const { values } = parseArgs({
   options: {
     requests: { type: 'string', default: '20000' },
     rounds: { type: 'string', default: '3' },
-    clients: { type: 'string', default: 'fetch,got-scraping,trawl' },
+    clients: { type: 'string', default: 'fetch,undici,got-scraping,trawl,trawl-undici' },
     dist: { type: 'string' },
     baseline: { type: 'string' },
   },

@@ -1,6 +1,7 @@
 /**
- * The HTTP client interface the HTTP crawlers navigate through. One implementation ships,
- * {@link GotScrapingHttpClient}; pass another as the crawler's `httpClient` option.
+ * The HTTP client interface the HTTP crawlers navigate through. Two implementations ship:
+ * {@link UndiciHttpClient}, the default, and {@link GotScrapingHttpClient}, Crawlee's default;
+ * pass either, or another, as the crawler's `httpClient` option.
  */
 import type { IncomingHttpHeaders } from 'node:http';
 import type { Readable } from 'node:stream';

@@ -11,7 +11,7 @@ import {
 
 import { BASE_MIME_TYPES } from './content-type.js';
 import { normalizeEncoding } from './decode.js';
-import { GotScrapingHttpClient } from './got-scraping-http-client.js';
+import { UndiciHttpClient } from './undici-http-client.js';
 import type { BaseHttpClient } from './http-client.js';
 import type {
   HttpHook,
@@ -59,7 +59,7 @@ export interface HttpCrawlerOptions<
   maxResponseBytes?: number;
   /** trawl: redirects followed per navigation at most; `0` follows none. @default 10 */
   maxRedirects?: number;
-  /** The HTTP client navigations go through. @default a new GotScrapingHttpClient */
+  /** The HTTP client navigations go through. @default a new UndiciHttpClient */
   httpClient?: BaseHttpClient;
   /** @deprecated Use `requestHandler`. */
   handlePageFunction?: RequestHandler<Context>;
@@ -176,7 +176,7 @@ export function resolveHttpSettings<Context>(
     errorStatusCodes: new Set(options.additionalHttpErrorStatusCodes ?? []),
     maxResponseBytes: options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES,
     maxRedirects: options.maxRedirects ?? 10,
-    httpClient: options.httpClient ?? new GotScrapingHttpClient(),
+    httpClient: options.httpClient ?? new UndiciHttpClient(),
     retryOnBlocked: options.retryOnBlocked ?? false,
   };
 }

@@ -28,6 +28,7 @@ export { createCheerioRouter, createHttpRouter } from './routers.js';
 
 // HTTP client
 export { GotScrapingHttpClient } from './got-scraping-http-client.js';
+export { UndiciHttpClient } from './undici-http-client.js';
 export type {
   BaseHttpClient,
   CookieJarLike,

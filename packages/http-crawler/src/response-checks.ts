@@ -57,6 +57,8 @@ const PROXY_ERROR_MARKS = [
   'err_proxy_connection_failed',
   'err_tunnel_connection_failed',
   'proxy responded with',
+  // undici's refused CONNECT tunnel: "Proxy response (407) !== 200 when HTTP Tunneling".
+  'proxy response (',
 ];
 
 /** What {@link navigationError} needs to translate an error. */

@@ -122,6 +122,7 @@ describe('GotScrapingHttpClient over HTTP/2 and TLS', () => {
     const stats = await new HttpCrawler(
       {
         log: quietLog(),
+        httpClient: new GotScrapingHttpClient(),
         requestHandler: ({ body, response, request }) =>
           void seen.push({ body, version: response.httpVersion, retries: request.retryCount }),
       },
@@ -149,6 +150,7 @@ describe('GotScrapingHttpClient over HTTP/2 and TLS', () => {
     await new HttpCrawler(
       {
         log: quietLog(),
+        httpClient: new GotScrapingHttpClient(),
         ignoreSslErrors: false,
         maxRequestRetries: 0,
         failedRequestHandler,
