@@ -220,7 +220,7 @@ export const INTERNAL_OPTIONS = [
   'enqueueStrategy',
 ] as const satisfies readonly (keyof RequestOptions & keyof RequestInternals)[];
 
-export function validateOptions(options: RequestOptions): string {
+export function validateOptions(options: RequestOptions): URL {
   if (!isObject(options)) {
     throw new ConfigurationError(
       `Request options must be an object with a url, got ${describeValue(options)}`,
@@ -238,8 +238,7 @@ export function validateOptions(options: RequestOptions): string {
     }
   }
 
-  parseHttpUrl(options.url);
-  return options.url.trim();
+  return parseHttpUrl(options.url);
 }
 
 export function assertPayloadAllowed(

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { inspect } from 'node:util';
 
 import type { Dictionary } from './utils/types.js';
-import { normalizeUrl } from './utils/url.js';
+import { normalizeParsedUrl, normalizeUrl } from './utils/url.js';
 import {
   INTERNALS_KEY,
   MAX_ERROR_MESSAGES,
@@ -102,7 +102,8 @@ export class Request<UserData extends Dictionary = Dictionary> {
    * @throws InputError when a GET or HEAD request has a payload.
    */
   constructor(options: RequestOptions<UserData>) {
-    const url = validateOptions(options);
+    const parsed = validateOptions(options);
+    const url = options.url.trim();
     const method = (options.method?.toUpperCase() ?? 'GET') as AllowedHttpMethods;
     assertPayloadAllowed(url, method, options.payload);
 
@@ -110,7 +111,7 @@ export class Request<UserData extends Dictionary = Dictionary> {
     this.url = url;
     this.loadedUrl = options.loadedUrl;
     // An empty unique key counts as none, as in Crawlee.
-    this.uniqueKey = options.uniqueKey || computeDefaultUniqueKey(url, method, options);
+    this.uniqueKey = options.uniqueKey || computeDefaultUniqueKey(parsed, method, options);
     this.method = method;
     this.payload = toBuffer(options.payload);
     this.noRetry = options.noRetry ?? false;
@@ -276,12 +277,9 @@ export class Request<UserData extends Dictionary = Dictionary> {
   static computeUniqueKey(options: ComputeUniqueKeyOptions): string {
     const { url, method = 'GET', payload, keepUrlFragment = false } = options;
     const normalizedUrl = normalizeUrl(url, keepUrlFragment) ?? url;
-    if (!options.useExtendedUniqueKey) {
-      return normalizedUrl;
-    }
-
-    const payloadHash = payload === undefined || payload.length === 0 ? '' : shortHash(payload, 8);
-    return `${method.toUpperCase()}(${payloadHash}):${normalizedUrl}`;
+    return options.useExtendedUniqueKey
+      ? extendedUniqueKey(method, payload, normalizedUrl)
+      : normalizedUrl;
   }
 
   #internals(): RequestInternals {
@@ -346,9 +344,20 @@ export function toRequest(source: Source | string): Request {
   return new Request(typeof source === 'string' ? { url: source } : source);
 }
 
-function computeDefaultUniqueKey(url: string, method: string, options: RequestOptions): string {
-  const { payload, keepUrlFragment, useExtendedUniqueKey } = options;
-  return Request.computeUniqueKey({ url, method, payload, keepUrlFragment, useExtendedUniqueKey });
+// Request.computeUniqueKey's rule on the URL the constructor already parsed.
+function computeDefaultUniqueKey(url: URL, method: string, options: RequestOptions): string {
+  const { payload, keepUrlFragment = false, useExtendedUniqueKey } = options;
+  const normalizedUrl = normalizeParsedUrl(url, keepUrlFragment);
+  return useExtendedUniqueKey ? extendedUniqueKey(method, payload, normalizedUrl) : normalizedUrl;
+}
+
+function extendedUniqueKey(
+  method: string,
+  payload: string | Uint8Array | undefined,
+  normalizedUrl: string,
+): string {
+  const payloadHash = payload === undefined || payload.length === 0 ? '' : shortHash(payload, 8);
+  return `${method.toUpperCase()}(${payloadHash}):${normalizedUrl}`;
 }
 
 function isSerializedBuffer(value: unknown): value is SerializedBuffer {

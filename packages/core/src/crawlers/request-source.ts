@@ -22,11 +22,20 @@ export interface RequestSourceOptions {
 }
 
 /** Requests leased at once when no politeness limit applies. */
-const FETCH_BATCH = 8;
+const FETCH_BATCH = 16;
+
+// A request's hostname is asked for several times per attempt; its URL is parsed once.
+const hostnames = new WeakMap<Request, { url: string; hostname: string }>();
 
 /** The hostname of a request's URL. */
 export function hostOf(request: Request): string {
-  return new URL(request.url).hostname;
+  const known = hostnames.get(request);
+  if (known?.url === request.url) {
+    return known.hostname;
+  }
+  const { hostname } = new URL(request.url);
+  hostnames.set(request, { url: request.url, hostname });
+  return hostname;
 }
 
 /** Hands requests to the crawler and takes them back; see the file comment. */

@@ -35,7 +35,8 @@ export function queuedFrom(request: Request): QueuedRequest {
   return { id, uniqueKey: request.uniqueKey, url: request.url, json };
 }
 
-function rejectGivenId(source: Source | string): Source | string {
+/** `source`, unless it is a plain source that carries an `id`. @throws InputError then */
+export function rejectGivenId(source: Source | string): Source | string {
   if (typeof source !== 'object' || source === null || source instanceof Request) {
     return source;
   }

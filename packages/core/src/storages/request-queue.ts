@@ -1,11 +1,17 @@
 import { Configuration } from '../configuration.js';
 import { StorageError } from '../errors.js';
 import { EventType } from '../events/event-manager.js';
-import { Request, type RequestsLike, type Source } from '../request.js';
+import { Request, type RequestsLike, type Source, toRequest } from '../request.js';
 import { assertKnownOptions } from '../utils/options.js';
 import type { Dictionary } from '../utils/types.js';
 import { addInBatches } from './request-queue-batches.js';
-import { assertRequestsLike, queuedFrom, toQueuedRequest } from './request-queue-sources.js';
+import { KnownRequests } from './known-requests.js';
+import {
+  assertRequestsLike,
+  queuedFrom,
+  rejectGivenId,
+  toQueuedRequest,
+} from './request-queue-sources.js';
 import type {
   BatchAddRequestsResult,
   OutboxEntry,
@@ -37,6 +43,7 @@ export type {
 } from './request-queue-types.js';
 
 const BATCH_SIZE = 1_000;
+const KNOWN_REQUESTS_CACHED = 100_000;
 const OPTIONS = new Set(['id', 'name', 'client', 'config', 'storageClient']);
 const OPERATION_OPTIONS = new Set(['forefront']);
 const ADD_OPTIONS = new Set(['forefront', 'cache']);
@@ -78,6 +85,9 @@ export class RequestQueue {
   requestLockSecs = 180;
 
   #storageClient?: StorageClient;
+  // Requests known to be in the queue: a request is never removed, so adding one of them again
+  // needs no storage call (Crawlee keeps the same cache).
+  #known = new KnownRequests(KNOWN_REQUESTS_CACHED);
   #counts = { total: 0, handled: 0 };
   #batchesInProgress = 0;
   #backgroundError: unknown;
@@ -130,7 +140,7 @@ export class RequestQueue {
   ): Promise<RequestQueueOperationInfo> {
     assertKnownOptions(options, OPERATION_OPTIONS, 'RequestQueue.addRequest');
     const forefront = options.forefront ?? false;
-    const [result] = await this.#write([toQueuedRequest(source)], forefront);
+    const [result] = await this.#add([source], forefront);
     return { ...result, forefront };
   }
 
@@ -148,11 +158,11 @@ export class RequestQueue {
     assertKnownOptions(options, ADD_OPTIONS, 'RequestQueue.addRequests');
     assertRequestsLike(requestsLike, 'addRequests');
 
-    const queued: QueuedRequest[] = [];
+    const sources: (Source | string)[] = [];
     for await (const source of requestsLike) {
-      queued.push(toQueuedRequest(source));
+      sources.push(source);
     }
-    const processedRequests = await this.#write(queued, options.forefront ?? false);
+    const processedRequests = await this.#add(sources, options.forefront ?? false);
     return { processedRequests, unprocessedRequests: [] };
   }
 
@@ -237,6 +247,7 @@ export class RequestQueue {
     request.handledAt ??= new Date().toISOString();
     const result = await this.client.markHandled(queuedFrom(request), outbox);
     this.#counts.handled += 1;
+    this.#known.remember(request.uniqueKey, result.requestId, true);
     return result;
   }
 
@@ -318,6 +329,7 @@ export class RequestQueue {
     const events = this.config.getEventManager();
     events.off(EventType.ABORTING, this.#releaseLeases);
     events.off(EventType.MIGRATING, this.#releaseLeases);
+    this.#known.clear();
     await this.client.delete();
     if (this.#storageClient !== undefined) {
       forgetStorage(this.#storageClient, 'requestQueue', this.name ?? this.id);
@@ -333,6 +345,38 @@ export class RequestQueue {
       yield request;
       request = await this.fetchNextRequest();
     }
+  }
+
+  // Sources validated, those already known answered from memory, the others written; results in
+  // the order of the sources.
+  async #add(sources: (Source | string)[], forefront: boolean): Promise<ProcessedRequest[]> {
+    const results: ProcessedRequest[] = new Array(sources.length);
+    const queued: QueuedRequest[] = [];
+    const positions: number[] = [];
+    for (const [position, source] of sources.entries()) {
+      const request = toRequest(rejectGivenId(source));
+      const known = this.#known.get(request.uniqueKey);
+      if (known === undefined || (request.id !== undefined && request.id !== known.id)) {
+        queued.push(toQueuedRequest(request));
+        positions.push(position);
+        continue;
+      }
+      request.id ??= known.id;
+      results[position] = {
+        requestId: known.id,
+        uniqueKey: request.uniqueKey,
+        wasAlreadyPresent: true,
+        wasAlreadyHandled: known.handled,
+        forefront,
+      };
+    }
+
+    const written = await this.#write(queued, forefront);
+    for (const [index, result] of written.entries()) {
+      results[positions[index]!] = result;
+      this.#known.remember(result.uniqueKey, result.requestId, result.wasAlreadyHandled);
+    }
+    return results;
   }
 
   async #write(queued: QueuedRequest[], forefront: boolean): Promise<ProcessedRequest[]> {

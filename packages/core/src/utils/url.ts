@@ -76,10 +76,11 @@ export function normalizeUrl(url: string, keepUrlFragment = false): string | nul
   }
 
   const parsed = tryParseUrl(url.trim());
-  if (parsed === null) {
-    return null;
-  }
+  return parsed === null ? null : normalizeParsedUrl(parsed, keepUrlFragment);
+}
 
+/** {@link normalizeUrl} of a URL already parsed; changes `parsed`'s query. */
+export function normalizeParsedUrl(parsed: URL, keepUrlFragment = false): string {
   const { searchParams } = parsed;
   for (const name of [...searchParams.keys()]) {
     if (name.startsWith('utm_')) {

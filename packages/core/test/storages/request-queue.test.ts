@@ -419,6 +419,31 @@ describe('RequestQueue re-adds', () => {
     await expectCounts(queue, 2, 1);
   });
 
+  test('re-adding requests the queue knows costs no storage write', async () => {
+    const queue = await openQueue();
+    const writes: number[] = [];
+    const write = queue.client.batchAddRequests.bind(queue.client);
+    queue.client.batchAddRequests = async (requests, options) => {
+      writes.push(requests.length);
+      return write(requests, options);
+    };
+
+    await queue.addRequests(['https://a.example/1', 'https://a.example/2']);
+    const again = await queue.addRequests([
+      'https://a.example/2/',
+      'https://a.example/3',
+      'https://a.example/1',
+    ]);
+
+    expect(writes).toEqual([2, 1]);
+    expect(again.processedRequests.map((result) => result.wasAlreadyPresent)).toEqual([
+      true,
+      false,
+      true,
+    ]);
+    await expectCounts(queue, 3, 0);
+  });
+
   test('a known request given with another id is still refused', async () => {
     const queue = await openQueue();
     await queue.addRequest('https://a.example/page');

@@ -21,8 +21,8 @@ import {
   resolveWithinDirectory,
   writeFileAtomic,
   writeFileAtomicSync,
-  writeNewFileSync,
 } from './atomic-write.js';
+import { createNewFile } from './file-creator.js';
 
 /** Options of {@link FilesystemDatasetClient.open}. */
 export interface FilesystemDatasetClientOptions {
@@ -169,22 +169,23 @@ export class FilesystemDatasetClient implements DatasetClient {
 
     // `onReserve` runs outside the serialised queue, so the commits of several pushes can share
     // one storage transaction. A range whose commit fails is left as a gap. The files are
-    // written synchronously: they are small, and a thread-pool round trip per file cost the
-    // crawl more CPU than the writes themselves. Ranges are counted in reservation order, so
-    // readers never see a position whose file is missing.
+    // created on a worker thread (see file-creator.ts). Ranges are counted in reservation order,
+    // so readers never see a position whose file is missing.
     let failure: unknown;
     let isWritten = items.map(() => false);
     try {
       await onReserve(startIndex);
-      isWritten = items.map((item, offset) => {
-        try {
-          this.#writeReservedItem(startIndex + offset, JSON.stringify(item, null, '\t'));
-          return true;
-        } catch (error) {
-          failure ??= error;
-          return false;
-        }
-      });
+      isWritten = await Promise.all(
+        items.map(async (item, offset) => {
+          try {
+            await this.#writeReservedItem(startIndex + offset, JSON.stringify(item, null, '\t'));
+            return true;
+          } catch (error) {
+            failure ??= error;
+            return false;
+          }
+        }),
+      );
     } catch (error) {
       failure = error;
     }
@@ -271,10 +272,10 @@ export class FilesystemDatasetClient implements DatasetClient {
     return true;
   }
 
-  #writeReservedItem(index: number, json: string): void {
+  async #writeReservedItem(index: number, json: string): Promise<void> {
     const path = this.#filePath(index);
     try {
-      writeNewFileSync(path, json);
+      await createNewFile(path, json);
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') {
         throw error;
