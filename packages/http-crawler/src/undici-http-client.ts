@@ -208,7 +208,12 @@ function withoutToken(list: string, token: string): string {
 }
 
 /** A session's generated headers, one set per HTTP version, made when first needed. */
-type SessionHeaders = { 1?: Headers; 2?: Headers };
+// A session's generated headers per HTTP version, and as sent when a hop adds none (`sent1`).
+type SessionHeaders = { 1?: Headers; 2?: Headers; sent1?: Headers; sent2?: Headers };
+
+function isObject(value: unknown): value is object {
+  return typeof value === 'object' && value !== null;
+}
 
 /** The TLS and proxy settings an agent is made for. */
 interface AgentKey {
@@ -351,18 +356,29 @@ export class UndiciHttpClient implements BaseHttpClient {
   /** The generated headers for `hop`, overridden by the request's own (case-insensitively). */
   #headersFor(request: HttpRequest, hop: Hop): Headers {
     const version = this.#versionFor(request, hop.url);
-    const generated =
-      request.useHeaderGenerator === false || headerGenerator === undefined
-        ? {}
-        : this.#generatedHeaders(request.sessionToken, version);
-    const headers = { ...generated };
+    const isGenerated = request.useHeaderGenerator !== false && headerGenerator !== undefined;
+    const session = request.sessionToken;
+    // Most hops add nothing to the session's headers: those are prepared once per session.
+    if (isGenerated && isObject(session) && Object.keys(hop.headers).length === 0) {
+      const prepared = this.#sessionStore(session);
+      prepared[`sent${version}`] ??= this.#prepared(
+        this.#generatedHeaders(session, version),
+        version,
+      );
+      return { ...prepared[`sent${version}`] };
+    }
+    const headers = { ...(isGenerated ? this.#generatedHeaders(session, version) : {}) };
     for (const [name, value] of Object.entries(hop.headers)) {
       setHeader(headers, name, value);
     }
+    return this.#prepared(headers, version);
+  }
+
+  // As got-scraping sends HTTP/1.1: names capitalized (but `x-` ones), in the browser's order.
+  #prepared(headers: Headers, version: '1' | '2'): Headers {
     if (version === '2') {
       return headers;
     }
-    // As got-scraping sends HTTP/1.1: names capitalized (but `x-` ones), in the browser's order.
     const named: Headers = {};
     for (const [name, value] of Object.entries(headers)) {
       named[browserCase(name)] = value;
@@ -380,15 +396,20 @@ export class UndiciHttpClient implements BaseHttpClient {
   }
 
   #generatedHeaders(token: unknown, version: '1' | '2'): Headers {
-    if (typeof token !== 'object' || token === null) {
+    if (!isObject(token)) {
       return usable(headerGenerator!.getHeaders({ httpVersion: version }));
     }
+    const forSession = this.#sessionStore(token);
+    return (forSession[version] ??= usable(headerGenerator!.getHeaders({ httpVersion: version })));
+  }
+
+  #sessionStore(token: object): SessionHeaders {
     let forSession = this.#sessionHeaders.get(token);
     if (forSession === undefined) {
       forSession = {};
       this.#sessionHeaders.set(token, forSession);
     }
-    return (forSession[version] ??= usable(headerGenerator!.getHeaders({ httpVersion: version })));
+    return forSession;
   }
 
   #agentFor(key: AgentKey): Dispatcher {

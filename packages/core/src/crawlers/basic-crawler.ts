@@ -530,23 +530,46 @@ export class BasicCrawler<Context extends CrawlingContext = CrawlingContext> {
     });
   }
 
-  async *#filterAdded(requests: RequestsLike, depth: number): AsyncGenerator<Source> {
+  // An array stays an array, so the queue reads it without a turn of the event loop per item.
+  #filterAdded(requests: RequestsLike, depth: number): RequestsLike {
     const object = Object(requests) as object;
     if (!(Symbol.iterator in object) && !(Symbol.asyncIterator in object)) {
       throw new ConfigurationError('addRequests takes an array or iterable of URLs and sources');
     }
-    for await (const item of requests) {
-      const request = toRequest(item);
-      if (depth > 0) {
-        request.crawlDepth = depth;
-      }
-      const maxDepth = this.options.maxCrawlDepth;
-      if (maxDepth !== undefined && request.crawlDepth > maxDepth) {
-        void this.#onSkipped(request.url, 'depth');
-        continue;
-      }
-      yield request;
+    if (!Array.isArray(requests)) {
+      return this.#filterAddedLazily(requests, depth);
     }
+    const kept: Request[] = [];
+    for (const item of requests as (Source | string)[]) {
+      const request = this.#atDepth(item, depth);
+      if (request !== undefined) {
+        kept.push(request);
+      }
+    }
+    return kept;
+  }
+
+  async *#filterAddedLazily(requests: RequestsLike, depth: number): AsyncGenerator<Source> {
+    for await (const item of requests) {
+      const request = this.#atDepth(item, depth);
+      if (request !== undefined) {
+        yield request;
+      }
+    }
+  }
+
+  // The request for `item` at `depth`, or undefined (reported) when deeper than maxCrawlDepth.
+  #atDepth(item: Source | string, depth: number): Request | undefined {
+    const request = toRequest(item);
+    if (depth > 0) {
+      request.crawlDepth = depth;
+    }
+    const maxDepth = this.options.maxCrawlDepth;
+    if (maxDepth !== undefined && request.crawlDepth > maxDepth) {
+      void this.#onSkipped(request.url, 'depth');
+      return undefined;
+    }
+    return request;
   }
 
   #budgetBeforeRun(): number | undefined {

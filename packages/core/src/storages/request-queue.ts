@@ -158,9 +158,13 @@ export class RequestQueue {
     assertKnownOptions(options, ADD_OPTIONS, 'RequestQueue.addRequests');
     assertRequestsLike(requestsLike, 'addRequests');
 
-    const sources: (Source | string)[] = [];
-    for await (const source of requestsLike) {
-      sources.push(source);
+    let sources: (Source | string)[] = [];
+    if (Array.isArray(requestsLike)) {
+      sources = requestsLike;
+    } else {
+      for await (const source of requestsLike) {
+        sources.push(source);
+      }
     }
     const processedRequests = await this.#add(sources, options.forefront ?? false);
     return { processedRequests, unprocessedRequests: [] };
