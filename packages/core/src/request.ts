@@ -94,6 +94,18 @@ export class Request<UserData extends Dictionary = Dictionary> {
 
   #userData: UserData;
 
+  // One descriptor for every request: closures made per request cost more than the rest of
+  // the constructor.
+  static #userDataProperty: PropertyDescriptor = {
+    enumerable: true,
+    get(this: Request) {
+      return this.#userData;
+    },
+    set(this: Request, value: Dictionary) {
+      this.#userData = withInternals({ ...value }, this.#internals());
+    },
+  };
+
   /**
    * Creates a request from its options.
    *
@@ -121,13 +133,7 @@ export class Request<UserData extends Dictionary = Dictionary> {
     this.handledAt = toIsoString(options.handledAt);
 
     this.#userData = copyUserData(options, readStoredInternals(options.userData));
-    Object.defineProperty(this, 'userData', {
-      enumerable: true,
-      get: () => this.#userData,
-      set: (value: UserData) => {
-        this.#userData = withInternals({ ...value }, this.#internals());
-      },
-    });
+    Object.defineProperty(this, 'userData', Request.#userDataProperty);
 
     this.#applyInternalOptions(options);
   }

@@ -81,21 +81,25 @@ export function normalizeUrl(url: string, keepUrlFragment = false): string | nul
 
 /** {@link normalizeUrl} of a URL already parsed; changes `parsed`'s query. */
 export function normalizeParsedUrl(parsed: URL, keepUrlFragment = false): string {
-  const { searchParams } = parsed;
+  const origin = `${parsed.protocol.toLowerCase()}//${parsed.host.toLowerCase()}`;
+  const { pathname } = parsed;
+  const path = pathname.endsWith('/') ? pathname.slice(0, -1) : pathname;
+  // Most URLs have no query: reading searchParams would build a parsed copy of it.
+  const search = parsed.search === '' ? '' : normalizedSearch(parsed.searchParams);
+  const hash = keepUrlFragment ? parsed.hash : '';
+
+  return `${origin}${path}${search}${hash}`;
+}
+
+function normalizedSearch(searchParams: URLSearchParams): string {
   for (const name of [...searchParams.keys()]) {
     if (name.startsWith('utm_')) {
       searchParams.delete(name);
     }
   }
   searchParams.sort();
-
-  const origin = `${parsed.protocol.toLowerCase()}//${parsed.host.toLowerCase()}`;
-  const pathname = parsed.pathname.replace(/\/$/, '');
   const query = searchParams.toString();
-  const search = query === '' ? '' : `?${query}`;
-  const hash = keepUrlFragment ? parsed.hash : '';
-
-  return `${origin}${pathname}${search}${hash}`;
+  return query === '' ? '' : `?${query}`;
 }
 
 function tryParseUrl(url: string): URL | null {
