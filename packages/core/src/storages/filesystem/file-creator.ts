@@ -124,12 +124,14 @@ function onReply(failures: (WorkerFailure | null)[]): void {
   }
 }
 
-// A crashed worker fails what it was given; the next file starts a new one.
+// A worker that failed fails the files it was given (whether each was written is unknown), and
+// later files are written on the calling thread: a worker that cannot run once may never run.
 function failPosted(crashed: Worker, error: Error): void {
   if (worker !== crashed) {
     return;
   }
   worker = undefined;
+  workerUnavailable = true;
   for (const files of posted.splice(0)) {
     for (const file of files) {
       file.reject(error);

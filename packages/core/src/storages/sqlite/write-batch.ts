@@ -1,5 +1,5 @@
 /**
- * Group commit for a SQLite queue: the writes asked for in one turn of the event loop run in a
+ * Group commit for a SQLite queue: the writes asked for within a couple of milliseconds run in a
  * single transaction, each inside a savepoint of its own. A commit writes every page it changed
  * to the WAL, and the requests a crawl adds and marks in one turn share most of those pages (the
  * counters, the newest rows, the index leaves), so one commit for many writes costs little more
@@ -12,6 +12,13 @@ interface PendingWrite {
   resolve: (value: unknown) => void;
   reject: (error: unknown) => void;
 }
+
+/**
+ * How long a write waits for others to share its commit. One turn of the event loop gathered
+ * about one write per commit in a crawl at concurrency 50; 2 ms gathers several, and cut the
+ * queue's CPU per request by about a third (bench/cheerio), for 2 ms more per request.
+ */
+const GROUP_COMMIT_MILLIS = 2;
 
 type Outcome = { isDone: true; value: unknown } | { isDone: false; error: unknown };
 
@@ -33,9 +40,10 @@ export class WriteBatch {
   }
 
   /**
-   * Runs `write` in the batch committed at the end of this turn of the event loop, and settles
-   * once that commit is done: with the value `write` returned, or with its error (the batch's
-   * other writes are kept), or with the commit's error. `write` must make its changes through a
+   * Runs `write` in the batch committed {@link GROUP_COMMIT_MILLIS} after the batch's first
+   * write (or sooner, by {@link WriteBatch.flush}), and settles once that commit is done: with
+   * the value `write` returned, or with its error (the batch's other writes are kept), or with
+   * the commit's error. `write` must make its changes through a
    * better-sqlite3 transaction function: inside the batch that becomes a savepoint, which is
    * what undoes a failed write alone.
    */
@@ -43,7 +51,7 @@ export class WriteBatch {
     return new Promise<T>((resolve, reject) => {
       this.#pending.push({ write, resolve: resolve as (value: unknown) => void, reject });
       if (this.#pending.length === 1) {
-        setImmediate(() => this.flush());
+        setTimeout(() => this.flush(), GROUP_COMMIT_MILLIS);
       }
     });
   }
