@@ -99,7 +99,7 @@ function startedWorker(): Worker | undefined {
   }
   created.unref();
   created.on('message', onReply);
-  created.on('error', (error) => failPosted(created, error));
+  created.on('error', (error: Error) => failPosted(created, error));
   created.on('exit', (code) => {
     failPosted(created, new Error(`The file-writing thread exited with code ${code}`));
   });
