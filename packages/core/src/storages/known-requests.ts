@@ -5,30 +5,34 @@ export interface KnownRequest {
 }
 
 /**
- * The requests a queue has written or found present, by unique key; once `capacity` are
- * remembered, the first remembered is forgotten first. (Refreshing an entry on each read would
- * cost a map deletion per read, which made lookups several times slower.)
+ * The requests a queue has recently written or found present, by unique key. Entries live in two
+ * generations of at most `generationSize` each: when the newer one is full it becomes the older
+ * one, and the older one is forgotten whole. (Evicting one entry at a time from a map leaves
+ * holes at its start that every eviction then walks past.)
  */
 export class KnownRequests {
-  readonly #capacity: number;
-  #entries = new Map<string, KnownRequest>();
+  readonly #generationSize: number;
+  #newer = new Map<string, KnownRequest>();
+  #older = new Map<string, KnownRequest>();
 
-  constructor(capacity: number) {
-    this.#capacity = capacity;
+  constructor(generationSize: number) {
+    this.#generationSize = generationSize;
   }
 
   get(uniqueKey: string): KnownRequest | undefined {
-    return this.#entries.get(uniqueKey);
+    return this.#newer.get(uniqueKey) ?? this.#older.get(uniqueKey);
   }
 
   remember(uniqueKey: string, id: string, handled: boolean): void {
-    this.#entries.set(uniqueKey, { id, handled });
-    if (this.#entries.size > this.#capacity) {
-      this.#entries.delete(this.#entries.keys().next().value!);
+    if (this.#newer.size >= this.#generationSize && !this.#newer.has(uniqueKey)) {
+      this.#older = this.#newer;
+      this.#newer = new Map();
     }
+    this.#newer.set(uniqueKey, { id, handled });
   }
 
   clear(): void {
-    this.#entries.clear();
+    this.#newer.clear();
+    this.#older.clear();
   }
 }

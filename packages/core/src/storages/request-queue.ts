@@ -43,7 +43,8 @@ export type {
 } from './request-queue-types.js';
 
 const BATCH_SIZE = 1_000;
-const KNOWN_REQUESTS_CACHED = 100_000;
+// Remembers between 25,000 and 50,000 requests: a few MB, whatever the queue's length.
+const KNOWN_REQUESTS_GENERATION = 25_000;
 const OPTIONS = new Set(['id', 'name', 'client', 'config', 'storageClient']);
 const OPERATION_OPTIONS = new Set(['forefront']);
 const ADD_OPTIONS = new Set(['forefront', 'cache']);
@@ -87,7 +88,7 @@ export class RequestQueue {
   #storageClient?: StorageClient;
   // Requests known to be in the queue: a request is never removed, so adding one of them again
   // needs no storage call (Crawlee keeps the same cache).
-  #known = new KnownRequests(KNOWN_REQUESTS_CACHED);
+  #known = new KnownRequests(KNOWN_REQUESTS_GENERATION);
   #counts = { total: 0, handled: 0 };
   #batchesInProgress = 0;
   #backgroundError: unknown;
