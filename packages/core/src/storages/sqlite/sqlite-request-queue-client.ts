@@ -68,6 +68,9 @@ export class SqliteRequestQueueClient implements RequestQueueClient {
   #now: () => number;
   #lastSweepAt = 0;
   #closed = false;
+  // Requests this client leased and has not yet marked or reclaimed (a hint, not a count kept
+  // exact through lease expiry): with several in progress, more writes are coming.
+  #inProgress = 0;
 
   private constructor(db: Database.Database, options: SqliteRequestQueueClientOptions) {
     this.#db = db;
@@ -78,7 +81,7 @@ export class SqliteRequestQueueClient implements RequestQueueClient {
     this.#sql = prepareStatements(db);
     this.#tx = prepareTransactions(db, this.#sql, this.clientKey);
     this.outbox = new SqliteOutbox(db);
-    this.#batch = new WriteBatch(db);
+    this.#batch = new WriteBatch(db, () => this.#inProgress > 1);
   }
 
   /**
@@ -157,11 +160,12 @@ export class SqliteRequestQueueClient implements RequestQueueClient {
 
     const expiresAt = now + options.leaseSecs * 1_000;
     const { excludeHosts } = options;
-    const row = this.#tx.lease.immediate(expiresAt, now, excludeHosts);
+    let row = this.#tx.lease.immediate(expiresAt, now, excludeHosts);
     // An empty head may hide leases that expired since the last sweep.
     if (row === undefined && this.#lastSweepAt !== now && this.#sweep(now) > 0) {
-      return this.#tx.lease.immediate(expiresAt, now, excludeHosts) ?? null;
+      row = this.#tx.lease.immediate(expiresAt, now, excludeHosts);
     }
+    this.#inProgress += row === undefined ? 0 : 1;
     return row ?? null;
   }
 
@@ -172,11 +176,12 @@ export class SqliteRequestQueueClient implements RequestQueueClient {
       this.#sweep(now);
     }
     const expiresAt = now + options.leaseSecs * 1_000;
-    const rows = this.#tx.leaseMany.immediate(count, expiresAt, now);
+    let rows = this.#tx.leaseMany.immediate(count, expiresAt, now);
     // An empty head may hide leases that expired since the last sweep.
     if (rows.length === 0 && this.#lastSweepAt !== now && this.#sweep(now) > 0) {
-      return this.#tx.leaseMany.immediate(count, expiresAt, now);
+      rows = this.#tx.leaseMany.immediate(count, expiresAt, now);
     }
+    this.#inProgress += rows.length;
     return rows;
   }
 
@@ -190,6 +195,7 @@ export class SqliteRequestQueueClient implements RequestQueueClient {
     outbox: OutboxEntry[] = [],
   ): Promise<ProcessedRequest & { outboxIds?: number[] }> {
     this.#statements();
+    this.#finishedOne();
     const mark = () => {
       if (!this.#tx.move(this.#statements().markHandled, request, HANDLE, this.#now())) {
         throw this.#notLeasedError(request, 'marked handled');
@@ -209,6 +215,7 @@ export class SqliteRequestQueueClient implements RequestQueueClient {
     options: { forefront?: boolean } = {},
   ): Promise<ProcessedRequest> {
     const sql = this.#statements();
+    this.#finishedOne();
     const done = await this.#batch.run(() => {
       const now = this.#now();
       return options.forefront
@@ -230,6 +237,11 @@ export class SqliteRequestQueueClient implements RequestQueueClient {
   /** Returns every request this client leases to pending, in its old place. */
   async releaseLeases(): Promise<void> {
     this.#tx.releaseOwner.immediate(this.clientKey, this.#openNow());
+    this.#inProgress = 0;
+  }
+
+  #finishedOne(): void {
+    this.#inProgress = Math.max(0, this.#inProgress - 1);
   }
 
   /** Exact counts of pending (unleased), leased and handled requests. */

@@ -1,9 +1,9 @@
 /**
- * Group commit for a SQLite queue: the writes asked for within a couple of milliseconds run in a
- * single transaction, each inside a savepoint of its own. A commit writes every page it changed
- * to the WAL, and the requests a crawl adds and marks in one turn share most of those pages (the
- * counters, the newest rows, the index leaves), so one commit for many writes costs little more
- * than one for a single write.
+ * Group commit for a SQLite queue: the writes asked for in one turn of the event loop (within
+ * 2 ms while several requests are in progress) run in a single transaction, each inside a
+ * savepoint of its own. A commit writes every page it changed to the WAL, and the requests a
+ * crawl adds and marks in one turn share most of those pages (the counters, the newest rows, the
+ * index leaves), so one commit for many writes costs little more than one for a single write.
  */
 import type Database from 'better-sqlite3';
 
@@ -14,9 +14,10 @@ interface PendingWrite {
 }
 
 /**
- * How long a write waits for others to share its commit. One turn of the event loop gathered
- * about one write per commit in a crawl at concurrency 50; 2 ms gathers several, and cut the
- * queue's CPU per request by about a third (bench/cheerio), for 2 ms more per request.
+ * How long a write waits for others to share its commit while several requests are in progress.
+ * One turn of the event loop gathered about one write per commit in a crawl at concurrency 50;
+ * 2 ms gathers about a dozen (strace: 2.6 WAL page writes and 1 lock per request, against 4.4
+ * and 2.3), for 2 ms more per request.
  */
 const GROUP_COMMIT_MILLIS = 2;
 
@@ -26,8 +27,15 @@ type Outcome = { isDone: true; value: unknown } | { isDone: false; error: unknow
 export class WriteBatch {
   #pending: PendingWrite[] = [];
   #runAll: Database.Transaction<(writes: PendingWrite[]) => Outcome[]>;
+  readonly #waitsForCompany: () => boolean;
 
-  constructor(db: Database.Database) {
+  /**
+   * @param waitsForCompany - Whether more writes are expected soon (several requests in
+   *   progress): a batch then waits {@link GROUP_COMMIT_MILLIS} for them; otherwise it commits
+   *   at the end of the current turn of the event loop, so a lone writer is not slowed down.
+   */
+  constructor(db: Database.Database, waitsForCompany: () => boolean = () => false) {
+    this.#waitsForCompany = waitsForCompany;
     this.#runAll = db.transaction((writes: PendingWrite[]) =>
       writes.map((pending): Outcome => {
         try {
@@ -40,24 +48,28 @@ export class WriteBatch {
   }
 
   /**
-   * Runs `write` in the batch committed {@link GROUP_COMMIT_MILLIS} after the batch's first
-   * write (or sooner, by {@link WriteBatch.flush}), and settles once that commit is done: with
-   * the value `write` returned, or with its error (the batch's other writes are kept), or with
-   * the commit's error. `write` must make its changes through a
-   * better-sqlite3 transaction function: inside the batch that becomes a savepoint, which is
-   * what undoes a failed write alone.
+   * Runs `write` in the next batch (the constructor says when that commits, unless
+   * {@link WriteBatch.flush} commits it sooner), and settles once that commit is done: with the
+   * value `write` returned, or with its error (the batch's other writes are kept), or with the
+   * commit's error. `write` must make its changes through a better-sqlite3 transaction
+   * function: inside the batch that becomes a savepoint, which is what undoes a failed write
+   * alone.
    */
   run<T>(write: () => T): Promise<T> {
     return new Promise<T>((resolve, reject) => {
       this.#pending.push({ write, resolve: resolve as (value: unknown) => void, reject });
       if (this.#pending.length === 1) {
-        setTimeout(() => this.flush(), GROUP_COMMIT_MILLIS);
+        if (this.#waitsForCompany()) {
+          setTimeout(() => this.flush(), GROUP_COMMIT_MILLIS);
+        } else {
+          setImmediate(() => this.flush());
+        }
       }
     });
   }
 
   /**
-   * Commits the writes waiting for the end of the turn now. Reads and unbatched writes call it
+   * Commits the waiting writes now. Reads and unbatched writes call it
    * first, so they see every write asked for before them.
    */
   flush(): void {
