@@ -1,23 +1,21 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 import { afterEach, expect, test } from 'vitest';
 
 import { createNewFile } from '../../src/storages/filesystem/file-creator.js';
+import { createTempStorage, type TempStorage } from '../helpers/temp-storage.js';
 
-const dirs: string[] = [];
+const storages: TempStorage[] = [];
 
-afterEach(() => {
-  for (const dir of dirs.splice(0)) {
-    rmSync(dir, { recursive: true, force: true });
-  }
+afterEach(async () => {
+  await Promise.all(storages.splice(0).map((storage) => storage.cleanup()));
 });
 
 function tempDir(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'trawl-create-'));
-  dirs.push(dir);
-  return dir;
+  const storage = createTempStorage('trawl-create-');
+  storages.push(storage);
+  return storage.dir;
 }
 
 test('creates many files at once, each whole once its promise resolves', async () => {
