@@ -207,8 +207,10 @@ function withoutToken(list: string, token: string): string {
     .join(', ');
 }
 
-/** A session's generated headers, one set per HTTP version, made when first needed. */
-// A session's generated headers per HTTP version, and as sent when a hop adds none (`sent1`).
+/**
+ * A session's generated headers, one set per HTTP version, made when first needed; `sent1` and
+ * `sent2` are those sets as sent (named and ordered) by a hop that adds no header of its own.
+ */
 type SessionHeaders = { 1?: Headers; 2?: Headers; sent1?: Headers; sent2?: Headers };
 
 function isObject(value: unknown): value is object {

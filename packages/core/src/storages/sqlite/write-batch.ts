@@ -69,8 +69,8 @@ export class WriteBatch {
   }
 
   /**
-   * Commits the waiting writes now. Reads and unbatched writes call it
-   * first, so they see every write asked for before them.
+   * Commits the waiting writes now. Reads and unbatched writes call it first, so they see every
+   * write asked for before them.
    */
   flush(): void {
     const writes = this.#pending;
