@@ -2,8 +2,9 @@
  * A page the crawler has loaded: its decoded body, parsed with cheerio at most once, and the
  * links it holds.
  */
-import { load, type CheerioAPI } from 'cheerio';
+import type { CheerioAPI } from 'cheerio';
 
+import { loadPage } from './cheerio-loader.js';
 import { isJsonType, isMarkupType, isXmlType } from './content-type.js';
 import { decodeBody } from './decode.js';
 import { SelectorNotFoundError } from './errors.js';
@@ -36,11 +37,7 @@ export class LoadedPage {
 
   /** The page parsed with cheerio; the first call parses, later ones return the same object. */
   get $(): CheerioAPI {
-    // htmlparser2 in HTML mode, as Crawlee uses: it is faster than parse5 and gives the same
-    // tree Crawlee users' selectors were written against. Malformed markup still parses.
-    this.#$ ??= load(this.text(), {
-      xml: { xmlMode: isXmlType(this.contentType.type), decodeEntities: true },
-    });
+    this.#$ ??= loadPage(this.text(), isXmlType(this.contentType.type));
     return this.#$;
   }
 
