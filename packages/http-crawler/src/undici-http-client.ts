@@ -13,7 +13,7 @@ import type { Readable } from 'node:stream';
 import zlib from 'node:zlib';
 
 import { gotScraping } from 'got-scraping';
-import { Agent, buildConnector, ProxyAgent, request as send, type Dispatcher } from 'undici';
+import { Agent, buildConnector, ProxyAgent, type Dispatcher } from 'undici';
 
 import { GotScrapingHttpClient } from './got-scraping-http-client.js';
 import type {
@@ -49,6 +49,8 @@ const MAX_PROXY_AGENTS = 100;
 
 /** The TLS settings of a browser family: cipher suites, signature algorithms, curves. */
 interface TlsProfile {
+  /** Names the profile in agent keys. */
+  name: string;
   ciphers: string;
   sigalgs: string;
   ecdhCurve: string;
@@ -58,6 +60,7 @@ interface TlsProfile {
 // not contradict the generated `User-Agent` more than Node's OpenSSL must. SHA-1 signatures,
 // which browsers still offer, are left out: OpenSSL 3 refuses them at its default security level.
 const CHROME_TLS: TlsProfile = {
+  name: 'chrome',
   ciphers: [
     'TLS_AES_128_GCM_SHA256',
     'TLS_AES_256_GCM_SHA384',
@@ -89,6 +92,7 @@ const CHROME_TLS: TlsProfile = {
 };
 
 const FIREFOX_TLS: TlsProfile = {
+  name: 'firefox',
   ciphers: [
     'TLS_AES_128_GCM_SHA256',
     'TLS_CHACHA20_POLY1305_SHA256',
@@ -123,6 +127,7 @@ const FIREFOX_TLS: TlsProfile = {
 };
 
 const SAFARI_TLS: TlsProfile = {
+  name: 'safari',
   ciphers: [
     'TLS_AES_128_GCM_SHA256',
     'TLS_AES_256_GCM_SHA384',
@@ -154,6 +159,11 @@ const SAFARI_TLS: TlsProfile = {
   ].join(':'),
   ecdhCurve: 'X25519:prime256v1:secp384r1:secp521r1',
 };
+
+/** What a TLS connection is given of `profile`. */
+function tlsOptions({ ciphers, sigalgs, ecdhCurve }: TlsProfile) {
+  return { ciphers, sigalgs, ecdhCurve };
+}
 
 /** The TLS profile matching a `User-Agent`: Firefox's, Safari's, or Chrome's for the rest. */
 function tlsProfileOf(userAgent: string | undefined): TlsProfile {
@@ -296,14 +306,14 @@ export class UndiciHttpClient implements BaseHttpClient {
       body: request.body,
     };
     for (;;) {
-      const response = await this.#sendHop(request, hop, deadline.signal);
+      const response = await this.#sendHop(request, hop, deadline);
       const location = header(response.headers, 'location');
       const follows =
         request.followRedirect !== false &&
         location !== undefined &&
         REDIRECT_STATUSES.has(response.statusCode);
       if (!follows) {
-        return this.#streamingResponse(hop.url, response, redirectUrls, deadline.signal);
+        return this.#streamingResponse(hop.url, response, redirectUrls, deadline);
       }
       // Reading a short redirect body to its end keeps the connection for the next hop.
       response.body.dump().catch(() => undefined);
@@ -322,7 +332,7 @@ export class UndiciHttpClient implements BaseHttpClient {
     }
   }
 
-  async #sendHop(request: HttpRequest, hop: Hop, signal: AbortSignal) {
+  async #sendHop(request: HttpRequest, hop: Hop, signal: Deadline) {
     const href = hop.url.href;
     const headers = this.#headersFor(request, hop);
     const jar = request.cookieJar;
@@ -339,12 +349,15 @@ export class UndiciHttpClient implements BaseHttpClient {
       tls: tlsProfileOf(userAgent),
       proxyUrl: request.proxyUrl,
     });
-    const response = await send(href, {
-      dispatcher,
+    // The dispatcher directly: undici's top-level request() would parse the URL again.
+    const response = await dispatcher.request({
+      origin: hop.url.origin,
+      path: `${hop.url.pathname}${hop.url.search}`,
       method: hop.method as Dispatcher.HttpMethod,
       headers,
       body: hop.body,
-      signal,
+      // undici takes any object with aborted, reason and (add|remove)EventListener.
+      signal: signal as unknown as AbortSignal,
     });
     if (jar !== undefined) {
       const setCookies = response.headers['set-cookie'];
@@ -415,7 +428,7 @@ export class UndiciHttpClient implements BaseHttpClient {
   }
 
   #agentFor(key: AgentKey): Dispatcher {
-    const id = `${key.rejectUnauthorized}|${key.http2}|${key.tls.ciphers}|${key.proxyUrl ?? ''}`;
+    const id = `${key.rejectUnauthorized}|${key.http2}|${key.tls.name}|${key.proxyUrl ?? ''}`;
     let agent = this.#agents.get(id);
     if (agent !== undefined) {
       if (key.proxyUrl !== undefined) {
@@ -435,7 +448,7 @@ export class UndiciHttpClient implements BaseHttpClient {
 
   #directAgent(key: AgentKey): Dispatcher {
     const connector = buildConnector({
-      ...key.tls,
+      ...tlsOptions(key.tls),
       rejectUnauthorized: key.rejectUnauthorized,
       allowH2: key.http2,
     } as buildConnector.BuildOptions);
@@ -479,14 +492,14 @@ export class UndiciHttpClient implements BaseHttpClient {
     url: URL,
     response: Dispatcher.ResponseData,
     redirectUrls: URL[],
-    signal: AbortSignal,
+    deadline: Deadline,
   ): StreamingHttpResponse {
     const headers = response.headers as IncomingHttpHeaders;
     const setCookie = headers['set-cookie'];
     if (typeof setCookie === 'string') {
       headers['set-cookie'] = [setCookie];
     }
-    const stream = decompressed(response.body, header(headers, 'content-encoding'), signal);
+    const stream = decompressed(response.body, header(headers, 'content-encoding'), deadline);
     // Errors while the body is read reach its reader; this listener keeps an unread body's late
     // error (destroying an unread body is one) from crashing the process.
     stream.on('error', () => undefined);
@@ -512,7 +525,7 @@ function proxyAgent(key: AgentKey): Dispatcher {
     proxyTunnel: false,
     allowH2: key.http2,
     requestTls: {
-      ...key.tls,
+      ...tlsOptions(key.tls),
       rejectUnauthorized: key.rejectUnauthorized,
       allowH2: key.http2,
     } as never,
@@ -522,19 +535,28 @@ function proxyAgent(key: AgentKey): Dispatcher {
 
 /** Whether this client takes every option of `request` (else got-scraping sends it). */
 function isOwnRequest(request: HttpRequest): boolean {
-  for (const [name, value] of Object.entries(request)) {
-    if (value !== undefined && !OWN_OPTIONS.has(name)) {
+  for (const name in request) {
+    if (request[name] !== undefined && !OWN_OPTIONS.has(name)) {
       return false;
     }
   }
-  const { timeout, https } = request;
+  const { timeout, https, proxyUrl, useHeaderGenerator } = request;
   return (
-    (timeout === undefined || Object.keys(timeout).every((phase) => phase === 'request')) &&
-    (https === undefined ||
-      Object.keys(https).every((option) => option === 'rejectUnauthorized')) &&
-    (request.proxyUrl === undefined || URL.canParse(request.proxyUrl)) &&
-    (request.useHeaderGenerator === undefined || typeof request.useHeaderGenerator === 'boolean')
+    (timeout === undefined || hasOnlyKey(timeout, 'request')) &&
+    (https === undefined || hasOnlyKey(https, 'rejectUnauthorized')) &&
+    (proxyUrl === undefined || URL.canParse(proxyUrl)) &&
+    (useHeaderGenerator === undefined || typeof useHeaderGenerator === 'boolean')
   );
+}
+
+/** Whether `object` has no own enumerable key other than `key`. */
+function hasOnlyKey(object: object, key: string): boolean {
+  for (const name in object) {
+    if (name !== key && Object.hasOwn(object, name)) {
+      return false;
+    }
+  }
+  return true;
 }
 
 /**
@@ -641,7 +663,7 @@ function header(headers: IncomingHttpHeaders, name: string): string | undefined 
  * The body decoded from its `Content-Encoding` (gzip, deflate, br), read leniently as browsers
  * read it: a stream cut short gives what arrived. Other encodings pass as they are.
  */
-function decompressed(body: Readable, encoding: string | undefined, signal: AbortSignal) {
+function decompressed(body: Readable, encoding: string | undefined, deadline: Deadline) {
   const codings = (encoding ?? '')
     .toLowerCase()
     .split(',')
@@ -658,7 +680,7 @@ function decompressed(body: Readable, encoding: string | undefined, signal: Abor
     stream = source.pipe(decoder);
   }
   if (stream !== body) {
-    signal.addEventListener('abort', () => stream.destroy(signal.reason as Error), { once: true });
+    deadline.addEventListener('abort', () => stream.destroy(deadline.reason as Error));
   }
   return stream;
 }
@@ -705,32 +727,45 @@ class RequestTimeoutError extends Error {
 
 /**
  * The signal one exchange runs under: aborted by the caller's signal or when `timeout.request`
- * passes, which covers the whole exchange, body included.
+ * passes, which covers the whole exchange, body included. It is not an `AbortSignal`: creating
+ * one costs more than the rest of this object, per request. undici and the decompression streams
+ * need only what is here.
  */
 class Deadline {
-  readonly #controller = new AbortController();
+  aborted = false;
+  reason: unknown = undefined;
+  #listeners: (() => void)[] = [];
   readonly #timer?: NodeJS.Timeout;
   readonly #outer?: AbortSignal;
-  readonly #onOuterAbort = () => this.#controller.abort(this.#outer!.reason);
+  readonly #onOuterAbort = () => this.#abort(this.#outer!.reason);
 
   constructor(timeoutMillis: number | undefined, outer: AbortSignal | undefined) {
+    if (outer?.aborted) {
+      this.#abort(outer.reason);
+      return;
+    }
     if (outer !== undefined) {
-      if (outer.aborted) {
-        this.#controller.abort(outer.reason);
-      } else {
-        this.#outer = outer;
-        outer.addEventListener('abort', this.#onOuterAbort, { once: true });
-      }
+      this.#outer = outer;
+      outer.addEventListener('abort', this.#onOuterAbort, { once: true });
     }
     if (timeoutMillis !== undefined && timeoutMillis > 0) {
-      this.#timer = setTimeout(() => {
-        this.#controller.abort(new RequestTimeoutError(timeoutMillis));
-      }, timeoutMillis);
+      this.#timer = setTimeout(
+        () => this.#abort(new RequestTimeoutError(timeoutMillis)),
+        timeoutMillis,
+      );
     }
   }
 
-  get signal(): AbortSignal {
-    return this.#controller.signal;
+  /** Calls `listener` once, when the exchange is aborted; only the type `abort` exists. */
+  addEventListener(_type: 'abort', listener: () => void): void {
+    this.#listeners.push(listener);
+  }
+
+  removeEventListener(_type: 'abort', listener: () => void): void {
+    const index = this.#listeners.indexOf(listener);
+    if (index !== -1) {
+      this.#listeners.splice(index, 1);
+    }
   }
 
   /** Stops the timer and the outer signal's hold once `stream` ends, fails or is destroyed. */
@@ -742,5 +777,17 @@ class Deadline {
   release(): void {
     clearTimeout(this.#timer);
     this.#outer?.removeEventListener('abort', this.#onOuterAbort);
+  }
+
+  #abort(reason: unknown): void {
+    if (this.aborted) {
+      return;
+    }
+    this.aborted = true;
+    this.reason = reason;
+    this.release();
+    for (const listener of this.#listeners.splice(0)) {
+      listener();
+    }
   }
 }

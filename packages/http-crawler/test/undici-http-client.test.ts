@@ -298,6 +298,33 @@ describe('UndiciHttpClient over HTTP/1.1', () => {
     await expect(sent).rejects.toBe(reason);
   });
 
+  test('an abort while a compressed body streams destroys it with the reason', async () => {
+    const half = gzipSync('<title>half</title>'.repeat(100));
+    server.routes.set('/stall-gzip', (_req, res) => {
+      res.writeHead(200, { 'content-encoding': 'gzip' });
+      res.write(half.subarray(0, half.length / 2));
+    });
+    const controller = new AbortController();
+    const response = await client.stream({
+      url: server.url('/stall-gzip'),
+      signal: controller.signal,
+    });
+
+    const reason = new Error('stopped while reading');
+    const read = text(response.stream);
+    controller.abort(reason);
+
+    await expect(read).rejects.toBe(reason);
+  });
+
+  test('a signal aborted before the request rejects it without sending it', async () => {
+    const reason = new Error('stopped before');
+    const sent = client.stream({ url: server.url('/any'), signal: AbortSignal.abort(reason) });
+
+    await expect(sent).rejects.toBe(reason);
+    expect(server.seen).toEqual([]);
+  });
+
   test('hands a request with options it does not take to got-scraping', async () => {
     server.routes.set('/got', ok);
     const seenByHook: string[] = [];
