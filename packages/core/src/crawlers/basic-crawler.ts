@@ -513,9 +513,15 @@ export class BasicCrawler<Context extends CrawlingContext = CrawlingContext> {
       finalRequestUrl: loadedUrl,
       userProvidedBaseUrl: options.baseUrl,
     });
+    const maxDepth = this.options.maxCrawlDepth;
     const depthFilteredQueue = {
       addRequestsBatched: (requests: RequestsLike, batchOptions?: AddRequestsBatchedOptions) =>
         queue.addRequestsBatched(this.#filterAdded(requests, depth), batchOptions),
+      // Links past maxCrawlDepth are reported as skipped, known or not.
+      knownRequest:
+        maxDepth === undefined || depth <= maxDepth
+          ? (uniqueKey: string) => queue.knownRequest(uniqueKey)
+          : undefined,
     };
     return enqueueLinks({
       ...options,

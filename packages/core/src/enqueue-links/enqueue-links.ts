@@ -7,8 +7,8 @@
 import { log } from '../log.js';
 import { Request, type RequestOptions, type Source } from '../request.js';
 import type { AddRequestsBatchedOptions } from '../storages/request-queue-types.js';
-import type { BatchAddRequestsResult } from '../storages/storage-client.js';
-import { parseHttpUrl } from '../utils/url.js';
+import type { BatchAddRequestsResult, ProcessedRequest } from '../storages/storage-client.js';
+import { normalizeUrl, parseHttpUrl } from '../utils/url.js';
 import {
   validateEnqueueLinksOptions,
   type EnqueueLinksOptions,
@@ -81,9 +81,18 @@ export async function enqueueLinks(options: EnqueueLinksOptions): Promise<BatchA
   );
   requestOptions = filterByRobotsTxt(requestOptions, options, skip('robotsTxt'));
   requestOptions = transform(requestOptions, options, skip('filters'));
-  const requests = createFilteredRequests(requestOptions, filters, skip('filters'));
+  const selected = selectByFilters(requestOptions, filters, skip('filters'));
   await report(skipped.splice(0), options);
 
+  // Links the queue remembers need no Request: most links of a page were enqueued before.
+  const known = knownLookup(options);
+  const answers = selected.map((item) => known?.(item));
+  const requests: Request[] = [];
+  for (const [i, item] of selected.entries()) {
+    if (answers[i] === undefined) {
+      requests.push(new Request(withStrategy(item, filters.strategy)));
+    }
+  }
   const result = await options.requestQueue.addRequestsBatched(requests, batchOptions(options));
   const overLimit = (result.requestsOverLimit ?? []).map((source) => urlOf(source));
   await report(
@@ -91,7 +100,46 @@ export async function enqueueLinks(options: EnqueueLinksOptions): Promise<BatchA
     options,
   );
 
-  return { processedRequests: result.addedRequests, unprocessedRequests: [] };
+  if (requests.length === selected.length) {
+    return { processedRequests: result.addedRequests, unprocessedRequests: [] };
+  }
+  const added = result.addedRequests[Symbol.iterator]();
+  const processedRequests: ProcessedRequest[] = [];
+  for (const answer of answers) {
+    const next = answer ?? added.next().value;
+    if (next !== undefined) {
+      processedRequests.push(next);
+    }
+  }
+  return { processedRequests, unprocessedRequests: [] };
+}
+
+/**
+ * What the queue remembers of a link, when asking it is exact: the queue offers it, no limit is
+ * set (a limit reports links past it, known ones too), and the link's unique key is its
+ * normalized URL (no unique-key options).
+ */
+function knownLookup(
+  options: EnqueueLinksOptions,
+): ((item: RequestOptions) => ProcessedRequest | undefined) | undefined {
+  const queue = options.requestQueue;
+  if (queue.knownRequest === undefined || (options.limit ?? Infinity) !== Infinity) {
+    return undefined;
+  }
+  const forefront = options.forefront ?? false;
+  return (item) => {
+    if (
+      item.uniqueKey !== undefined ||
+      item.useExtendedUniqueKey ||
+      item.keepUrlFragment ||
+      item.id !== undefined
+    ) {
+      return undefined;
+    }
+    const uniqueKey = normalizeUrl(item.url);
+    const known = uniqueKey === null ? undefined : queue.knownRequest!(uniqueKey);
+    return known && { ...known, forefront };
+  };
 }
 
 /** Inputs of {@link resolveBaseUrlForEnqueueLinksFiltering}. */
@@ -195,24 +243,24 @@ function transform(
   return kept;
 }
 
-function createFilteredRequests(
+function selectByFilters(
   requestOptions: RequestOptions[],
   filters: Filters,
   onSkipped: (url: string) => void,
-): Request[] {
+): RequestOptions[] {
   const { patterns, excludes, strategy, base } = filters;
   const selected = selectRequestOptions(requestOptions, patterns, excludes, onSkipped);
-
-  const requests: Request[] = [];
-  for (const selectedOptions of selected) {
-    // Patterns and strategy are AND-ed; the strategy is enforced only against a base URL.
-    if (base !== undefined && !matchesEnqueueStrategy(strategy, selectedOptions.url, base)) {
-      onSkipped(selectedOptions.url);
-      continue;
-    }
-    requests.push(new Request(withStrategy(selectedOptions, strategy)));
+  if (base === undefined) {
+    return selected;
   }
-  return requests;
+  // Patterns and strategy are AND-ed; the strategy is enforced only against a base URL.
+  return selected.filter((item) => {
+    const matches = matchesEnqueueStrategy(strategy, item.url, base);
+    if (!matches) {
+      onSkipped(item.url);
+    }
+    return matches;
+  });
 }
 
 function batchOptions(options: EnqueueLinksOptions): AddRequestsBatchedOptions {

@@ -35,8 +35,13 @@ export interface RobotsTxtFileLike {
 export interface EnqueueLinksOptions {
   /** The links to enqueue: absolute URLs, or URLs relative to `baseUrl`. */
   urls: readonly string[];
-  /** Where the requests go; any object with `addRequestsBatched`, such as a `RequestQueue`. */
-  requestQueue: Pick<RequestQueue, 'addRequestsBatched'>;
+  /**
+   * Where the requests go; any object with `addRequestsBatched`, such as a `RequestQueue`. Its
+   * `knownRequest`, when it has one, answers for links the queue remembers without building a
+   * request for them.
+   */
+  requestQueue: Pick<RequestQueue, 'addRequestsBatched'> &
+    Partial<Pick<RequestQueue, 'knownRequest'>>;
   /** CSS selector of the links, used by crawlers that scan a page; ignored here. */
   selector?: string;
   /**

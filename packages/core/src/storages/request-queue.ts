@@ -320,6 +320,23 @@ export class RequestQueue {
     return this.#counts.total - this.#counts.handled;
   }
 
+  /**
+   * trawl: what this queue remembers of `uniqueKey` without reading storage: its request id and
+   * whether it was handled, for requests this queue object added, served or marked lately (the
+   * last 25,000 to 50,000 of them). `undefined` means not remembered, not absent.
+   */
+  knownRequest(uniqueKey: string): ProcessedRequest | undefined {
+    const known = this.#known.get(uniqueKey);
+    return known === undefined
+      ? undefined
+      : {
+          requestId: known.id,
+          uniqueKey,
+          wasAlreadyPresent: true,
+          wasAlreadyHandled: known.handled,
+        };
+  }
+
   /** Facts about the queue with exact counts; `pendingRequestCount` includes leased requests. */
   async getInfo(): Promise<RequestQueueInfo | undefined> {
     const info = await this.client.get();

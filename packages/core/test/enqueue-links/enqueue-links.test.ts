@@ -2,6 +2,10 @@ import { describe, expect, test } from 'vitest';
 
 import { enqueueLinks, EnqueueStrategy } from '../../src/enqueue-links/enqueue-links.js';
 import { InvalidPatternError } from '../../src/enqueue-links/errors.js';
+import type { Request, RequestsLike } from '../../src/request.js';
+import { RequestQueue } from '../../src/storages/request-queue.js';
+import type { AddRequestsBatchedOptions } from '../../src/storages/request-queue-types.js';
+import { createMemoryConfig } from '../helpers/temp-storage.js';
 import { createFakeQueue, urlsOf } from './fake-queue.js';
 
 const BASE_URL = 'https://shop.example/start/';
@@ -301,5 +305,74 @@ describe('enqueueLinks request options', () => {
       false,
       true,
     ]);
+  });
+});
+
+describe('enqueueLinks with a queue that remembers its requests', () => {
+  test('answers remembered links from the queue, in link order, without adding them again', async () => {
+    const queue = await RequestQueue.open(null, { config: createMemoryConfig() });
+    await queue.addRequest({ url: 'https://shop.example/a/second' });
+    const handled = await queue.addRequest({ url: 'https://shop.example/a/b/third' });
+    const leased = await queue.fetchNextRequest();
+    await queue.fetchNextRequest().then((request) => queue.markRequestHandled(request!));
+    const added: string[] = [];
+    const spy = {
+      addRequestsBatched: (requests: RequestsLike, options?: AddRequestsBatchedOptions) => {
+        added.push(...(requests as Request[]).map((request) => request.url));
+        return queue.addRequestsBatched(requests, options);
+      },
+      knownRequest: (uniqueKey: string) => queue.knownRequest(uniqueKey),
+    };
+
+    const result = await enqueueLinks({ urls: SAME_HOST.slice(0, 4), requestQueue: spy });
+
+    expect(added).toEqual([
+      'https://shop.example/a/b/first',
+      'https://shop.example/x/absolutepath',
+    ]);
+    expect(leased?.url).toBe('https://shop.example/a/second');
+    expect(result.processedRequests).toEqual([
+      expect.objectContaining({
+        uniqueKey: 'https://shop.example/a/b/first',
+        wasAlreadyPresent: false,
+      }),
+      expect.objectContaining({
+        uniqueKey: 'https://shop.example/a/second',
+        wasAlreadyPresent: true,
+        wasAlreadyHandled: false,
+      }),
+      expect.objectContaining({
+        requestId: handled.requestId,
+        wasAlreadyPresent: true,
+        wasAlreadyHandled: true,
+      }),
+      expect.objectContaining({ uniqueKey: 'https://shop.example/x/absolutepath' }),
+    ]);
+  });
+
+  test('asks the queue for remembered links only when no limit or unique-key option is set', async () => {
+    const queue = await RequestQueue.open(null, { config: createMemoryConfig() });
+    await queue.addRequest({ url: 'https://shop.example/a/second' });
+    const asked: string[] = [];
+    const spy = {
+      addRequestsBatched: (requests: RequestsLike, options?: AddRequestsBatchedOptions) =>
+        queue.addRequestsBatched(requests, options),
+      knownRequest: (uniqueKey: string) => {
+        asked.push(uniqueKey);
+        return queue.knownRequest(uniqueKey);
+      },
+    };
+    const urls = ['https://shop.example/a/second'];
+
+    await enqueueLinks({ urls, requestQueue: spy, limit: 5 });
+    await enqueueLinks({
+      urls,
+      requestQueue: spy,
+      transformRequestFunction: (options) => ({ ...options, useExtendedUniqueKey: true }),
+    });
+    expect(asked).toEqual([]);
+
+    await enqueueLinks({ urls, requestQueue: spy });
+    expect(asked).toEqual(['https://shop.example/a/second']);
   });
 });
