@@ -197,7 +197,8 @@ export class SqliteRequestQueueClient implements RequestQueueClient {
     this.#statements();
     this.#finishedOne();
     const mark = () => {
-      if (!this.#tx.move(this.#statements().markHandled, request, HANDLE, this.#now())) {
+      // Runs inside the outbox's transaction, so the move needs no savepoint of its own.
+      if (!this.#tx.moveWithin(this.#statements().markHandled, request, HANDLE, this.#now())) {
         throw this.#notLeasedError(request, 'marked handled');
       }
     };

@@ -19,6 +19,12 @@ export const HANDLE: Counts = [0, -1, 1];
 export const RECLAIM: Counts = [1, -1, 0];
 
 type Move = Database.Statement<[string, string, string]>;
+type MoveFunction = (
+  statement: Move,
+  request: QueuedRequest,
+  counts: Counts,
+  now: number,
+) => boolean;
 type Transaction<F extends (...args: never[]) => unknown> = Database.Transaction<F>;
 
 /** The compiled transactions of one client; call them with `.immediate(...)`. */
@@ -35,9 +41,9 @@ export interface Transactions {
     (expiresAt: number, now: number, excludeHosts?: ReadonlySet<string>) => LeasedRow | undefined
   >;
   leaseMany: Transaction<(count: number, expiresAt: number, now: number) => LeasedRow[]>;
-  move: Transaction<
-    (statement: Move, request: QueuedRequest, counts: Counts, now: number) => boolean
-  >;
+  move: Transaction<MoveFunction>;
+  /** `move` for a caller already inside a transaction: no savepoint of its own. */
+  moveWithin: MoveFunction;
   reclaimToFront: Transaction<(request: QueuedRequest, now: number) => boolean>;
   releaseExpired: Transaction<(now: number) => number>;
   releaseOwner: Transaction<(owner: string, now: number) => number>;
@@ -75,6 +81,14 @@ export function prepareTransactions(
     }
   };
 
+  const move = (statement: Move, request: QueuedRequest, counts: Counts, now: number) => {
+    if (statement.run(request.json, request.id, clientKey).changes === 0) {
+      return false;
+    }
+    sql.moveCounts.run(...counts, now);
+    return true;
+  };
+
   return {
     add: db.transaction(
       (requests: QueuedRequest[], hosts: string[], forefront: boolean, now: number) =>
@@ -93,13 +107,8 @@ export function prepareTransactions(
       noteLeased(rows.length, now);
       return rows;
     }),
-    move: db.transaction((statement: Move, request: QueuedRequest, counts: Counts, now: number) => {
-      if (statement.run(request.json, request.id, clientKey).changes === 0) {
-        return false;
-      }
-      sql.moveCounts.run(...counts, now);
-      return true;
-    }),
+    move: db.transaction(move),
+    moveWithin: move,
     reclaimToFront: db.transaction((request: QueuedRequest, now: number) => {
       const orderNo = sql.takeForefrontOrder.get()!;
       const { changes } = sql.reclaimToFront.run(request.json, orderNo, request.id, clientKey);
