@@ -33,6 +33,7 @@ import { RequestQueue } from '../storages/request-queue.js';
 import { purgeDefaultStorages } from '../storages/storage-manager.js';
 import type { AddRequestsBatchedOptions } from '../storages/request-queue-types.js';
 import type { Dictionary } from '../utils/types.js';
+import { resolveSharedUrl } from '../utils/url.js';
 import {
   BASIC_CRAWLER_OPTIONS,
   normalizeBasicOptions,
@@ -603,11 +604,7 @@ export class BasicCrawler<Context extends CrawlingContext = CrawlingContext> {
 
 /** `url` made absolute against `base`; left as it is when it does not parse. */
 function resolveLink(url: string, base: string): string {
-  try {
-    return new URL(url, base).href;
-  } catch {
-    return url;
-  }
+  return resolveSharedUrl(url, base)?.href ?? url;
 }
 
 function minDefined(a: number | undefined, b: number | undefined): number | undefined {

@@ -161,8 +161,10 @@ export function validateEnqueueLinksOptions(
     }
   }
 
-  for (const [name, check] of Object.entries(CHECKS)) {
+  // Only the options given: a crawler calls this for every page.
+  for (const name of Object.keys(options)) {
     const value = options[name];
+    const check = CHECKS[name as keyof EnqueueLinksOptions];
     if (value !== undefined && !check[0](value)) {
       throw new ConfigurationError(
         `enqueueLinks option ${name} must be ${check[1]}, got ${describeValue(value)}`,
@@ -176,12 +178,7 @@ function isAbsoluteUrl(value: unknown): boolean {
   if (typeof value !== 'string') {
     return false;
   }
-  try {
-    new URL(value);
-    return true;
-  } catch {
-    return false;
-  }
+  return URL.canParse(value);
 }
 
 function isLimit(value: unknown): boolean {

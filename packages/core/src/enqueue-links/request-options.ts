@@ -6,6 +6,7 @@
 
 import { Request, type RequestEnqueueStrategy, type RequestOptions } from '../request.js';
 import type { Dictionary } from '../utils/types.js';
+import { resolveSharedUrl } from '../utils/url.js';
 import { createPatternMatcher, type UrlPatternObject } from './patterns.js';
 import type { EnqueueStrategyLike } from './strategy.js';
 
@@ -187,10 +188,6 @@ function resolveHttpUrl(url: unknown, baseUrl: string | undefined): string | nul
   if (typeof url !== 'string') {
     return null;
   }
-  try {
-    const resolved = new URL(url, baseUrl);
-    return HTTP_PROTOCOLS.has(resolved.protocol) ? resolved.href : null;
-  } catch {
-    return null;
-  }
+  const resolved = resolveSharedUrl(url, baseUrl);
+  return resolved !== null && HTTP_PROTOCOLS.has(resolved.protocol) ? resolved.href : null;
 }

@@ -7,6 +7,7 @@ import { getDomain } from 'tldts';
 
 import { ConfigurationError } from '../errors.js';
 import { describeValue } from '../utils/options.js';
+import { parseSharedUrl } from '../utils/url.js';
 
 /**
  * How far `enqueueLinks()` may follow links, compared with the base URL (the page's URL):
@@ -145,12 +146,5 @@ function stripTrailingDot(hostname: string): string {
 }
 
 function toUrl(value: URL | string): URL | null {
-  if (value instanceof URL) {
-    return value;
-  }
-  try {
-    return new URL(value);
-  } catch {
-    return null;
-  }
+  return value instanceof URL ? value : parseSharedUrl(value);
 }

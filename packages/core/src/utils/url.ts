@@ -75,7 +75,10 @@ export function normalizeUrl(url: string, keepUrlFragment = false): string | nul
     return null;
   }
 
-  const parsed = tryParseUrl(url.trim());
+  const trimmed = url.trim();
+  const shared = parseSharedUrl(trimmed);
+  // Normalising a query changes the parsed URL, which must then be a copy of its own.
+  const parsed = shared === null || shared.search === '' ? shared : new URL(trimmed);
   return parsed === null ? null : normalizeParsedUrl(parsed, keepUrlFragment);
 }
 
@@ -100,6 +103,42 @@ function normalizedSearch(searchParams: URLSearchParams): string {
   searchParams.sort();
   const query = searchParams.toString();
   return query === '' ? '' : `?${query}`;
+}
+
+/** How many parsed URLs {@link parseSharedUrl} keeps before it starts over. */
+const SHARED_URLS = 1_024;
+let sharedUrls = new Map<string, URL | null>();
+
+/**
+ * `url` parsed (or `null` when it does not parse), shared with every caller that parsed the same
+ * string lately: a link found on a page is read by the crawler, the filters, the strategy and the
+ * queue, and parsing it once serves them all. Callers read the result and never change it.
+ */
+export function parseSharedUrl(url: string): URL | null {
+  let parsed = sharedUrls.get(url);
+  if (parsed === undefined) {
+    parsed = tryParseUrl(url);
+    if (sharedUrls.size >= SHARED_URLS) {
+      sharedUrls = new Map();
+    }
+    sharedUrls.set(url, parsed);
+  }
+  return parsed;
+}
+
+/**
+ * `url` resolved against `base` as `new URL(url, base)` resolves it; an `http://` or `https://`
+ * URL, which ignores its base, comes from {@link parseSharedUrl}. Read the result, never change it.
+ */
+export function resolveSharedUrl(url: string, base?: string): URL | null {
+  if (base === undefined || url.startsWith('https://') || url.startsWith('http://')) {
+    return parseSharedUrl(url);
+  }
+  try {
+    return new URL(url, base);
+  } catch {
+    return null;
+  }
 }
 
 function tryParseUrl(url: string): URL | null {
