@@ -20,6 +20,9 @@ import { ThroughputGuard } from './throughput-guard.js';
 
 export type { AutoscaledPoolOptions, SystemStatusSource } from './autoscaled-pool-options.js';
 
+/** When the first concurrency review comes, unless `autoscaleIntervalSecs` is shorter. */
+const FIRST_REVIEW_MILLIS = 1_000;
+
 interface ActiveRun {
   resolve: () => void;
   reject: (error: unknown) => void;
@@ -28,16 +31,17 @@ interface ActiveRun {
 
 /**
  * Runs tasks in parallel and adapts how many run to the load of the system. It starts at
- * `desiredConcurrency` and, every `autoscaleIntervalSecs`, steps up by `scaleUpStepRatio` (at
+ * `desiredConcurrency` and, every `autoscaleIntervalSecs` (the first reviews sooner: after 1 s,
+ * then 2, 4 and 8 s more, until the interval is reached), steps up by `scaleUpStepRatio` (at
  * least one task) while memory, event loop, CPU and storage client are idle and nearly all
  * desired tasks ran at once at some moment of the interval, or steps down by
  * `scaleDownStepRatio` while any of them is overloaded; always within `minConcurrency` and
  * `maxConcurrency`.
  *
  * Unlike Crawlee, scaling up also stops when throughput stops rising: the tasks finished in the
- * interval after a step up are compared with those finished in the interval before it. A step that
- * did not raise them by half its ideal gain (at most 5 %) is undone, and the pool holds that level
- * for three intervals before trying again. Intervals with fewer than ten finished tasks are too
+ * interval after a step up are compared, per second, with those finished in the interval before
+ * it. A step that did not raise them by half its ideal gain (at most 5 %) is undone, and the pool
+ * holds that level for three intervals before trying again. Intervals with fewer than ten finished tasks are too
  * noisy to judge, so slow tasks scale as in Crawlee.
  *
  * @example
@@ -203,10 +207,22 @@ export class AutoscaledPool {
       setInterval(tick, Math.min(secs * 1000, MAX_TIMER_MILLIS));
     const { maybeRunIntervalSecs, autoscaleIntervalSecs, loggingIntervalSecs } = this.#settings;
 
-    const timers = [
-      every(maybeRunIntervalSecs, () => this.#wakeNow()),
-      every(autoscaleIntervalSecs, () => this.#autoscale()),
-    ];
+    const timers = [every(maybeRunIntervalSecs, () => this.#wakeNow())];
+    // The first reviews come sooner than the interval, each twice as late as the one before, so
+    // a crawl leaves its starting concurrency within seconds; Crawlee waits a whole interval.
+    const intervalMillis = Math.min(autoscaleIntervalSecs * 1000, MAX_TIMER_MILLIS);
+    let delayMillis = Math.min(FIRST_REVIEW_MILLIS, intervalMillis);
+    let lastReviewAt = performance.now();
+    const review = () => {
+      const now = performance.now();
+      this.#autoscale(now - lastReviewAt);
+      lastReviewAt = now;
+      delayMillis = Math.min(delayMillis * 2, intervalMillis);
+      if (this.#run?.timers === timers) {
+        timers[1] = setTimeout(review, delayMillis);
+      }
+    };
+    timers.push(setTimeout(review, delayMillis));
     if (loggingIntervalSecs !== null) {
       timers.push(every(loggingIntervalSecs, () => this.#logState()));
     }
@@ -326,8 +342,8 @@ export class AutoscaledPool {
     }
   }
 
-  #autoscale(): void {
-    const review = this.#throughput.closeInterval(this.#desiredConcurrency);
+  #autoscale(elapsedMillis: number): void {
+    const review = this.#throughput.closeInterval(this.#desiredConcurrency, elapsedMillis);
     const peak = this.#peakConcurrency;
     this.#peakConcurrency = this.#currentConcurrency;
     if (this.#isStopped || this.#taskStarts.count() >= this.#settings.maxTasksPerMinute) {

@@ -1,7 +1,8 @@
 /**
- * trawl's check on scaling up: after each step up, the pool compares the tasks finished in the
- * next autoscale interval with those finished in the interval before the step. When the step did
- * not raise throughput, the pool goes back and holds for a few intervals before probing again.
+ * trawl's check on scaling up: after each step up, the pool compares the tasks finished per second
+ * in the next autoscale interval with those of the interval before the step (intervals differ in
+ * length while the first reviews come early). When the step did not raise throughput, the pool
+ * goes back and holds for a few intervals before probing again.
  */
 
 /** Intervals to hold after a step was undone, before the next step up. */
@@ -27,6 +28,8 @@ interface Probe {
   from: number;
   to: number;
   baselineFinished: number;
+  /** Tasks finished per millisecond in the interval before the step. */
+  baselineRate: number;
 }
 
 /**
@@ -38,6 +41,7 @@ interface Probe {
 export class ThroughputGuard {
   #finished = 0;
   #lastFinished = 0;
+  #lastRate = 0;
   #holdLeft = 0;
   #streak = 0;
   #probe?: Probe;
@@ -52,15 +56,18 @@ export class ThroughputGuard {
    *
    * @param desired - The desired concurrency now; a probe whose step was since changed (scaled
    *   down, set by the user) is dropped without judgement.
+   * @param elapsedMillis - How long the interval lasted; intervals of equal length may omit it.
    */
-  closeInterval(desired: number): ThroughputReview {
+  closeInterval(desired: number, elapsedMillis = 1): ThroughputReview {
     const finished = this.#finished;
+    const rate = finished / Math.max(elapsedMillis, 1);
     const probe = this.#probe;
     this.#finished = 0;
     this.#lastFinished = finished;
+    this.#lastRate = rate;
     this.#probe = undefined;
 
-    const verdict = probe !== undefined && probe.to === desired ? judge(probe, finished) : 'none';
+    const verdict = probe !== undefined && probe.to === desired ? judge(probe, rate) : 'none';
     if (verdict === 'failed') {
       this.#holdLeft = HOLD_INTERVALS;
       this.#streak = 0;
@@ -77,25 +84,26 @@ export class ThroughputGuard {
 
   /** Remembers a step up taken just after {@link closeInterval}, to judge it at the next one. */
   recordScaleUp(from: number, to: number): void {
-    this.#probe = { from, to, baselineFinished: this.#lastFinished };
+    this.#probe = { from, to, baselineFinished: this.#lastFinished, baselineRate: this.#lastRate };
   }
 
   /** Forgets counts, probe and hold, for a new run. */
   reset(): void {
     this.#finished = 0;
     this.#lastFinished = 0;
+    this.#lastRate = 0;
     this.#holdLeft = 0;
     this.#streak = 0;
     this.#probe = undefined;
   }
 }
 
-function judge(probe: Probe, finished: number): 'paid off' | 'failed' | 'too few tasks' {
+function judge(probe: Probe, rate: number): 'paid off' | 'failed' | 'too few tasks' {
   if (probe.baselineFinished < MIN_FINISHED_TO_JUDGE) {
     return 'too few tasks';
   }
 
   const idealRise = (probe.to - probe.from) / probe.from;
   const requiredRise = Math.min(MAX_REQUIRED_RISE, idealRise / 2);
-  return finished >= probe.baselineFinished * (1 + requiredRise) ? 'paid off' : 'failed';
+  return rate >= probe.baselineRate * (1 + requiredRise) ? 'paid off' : 'failed';
 }

@@ -162,7 +162,10 @@ function withSettings(
     userData.label = settings.label;
   }
 
-  const created = withStrategy({ ...given, url, userData }, settings.strategy);
+  const created: RequestOptions = { ...given, url, userData };
+  if (settings.strategy !== undefined) {
+    created.enqueueStrategy = settings.strategy as RequestEnqueueStrategy;
+  }
   if (settings.skipNavigation) {
     created.skipNavigation = true;
   }

@@ -36,24 +36,33 @@ describe('AutoscaledPool scaling', () => {
     vi.useRealTimers();
   });
 
-  test('scales up one task per interval while idle and busy, then by 5 % above 20', async () => {
+  test('reviews after 1, 3, 7 and 15 s, then every interval, one task per review up to 20', async () => {
     const { log, lines } = recordingLog();
     const tasks = new GatedTasks();
     const pool = poolFor(tasks, { systemStatus: switchableStatus(), log });
 
     const run = pool.run();
-    await tick(1_000);
+    await tick(999);
     expect(pool.desiredConcurrency).toBe(1);
-    await tick(10_000);
+    await tick(1);
     expect(pool.desiredConcurrency).toBe(2);
-    await tick(10_000);
-    expect([pool.desiredConcurrency, tasks.running]).toEqual([3, 3]);
-    await tick(20 * 10_000);
+    await tick(2_000);
+    expect(pool.desiredConcurrency).toBe(3);
+    await tick(4_000);
+    expect(pool.desiredConcurrency).toBe(4);
+    await tick(1_000);
+    expect(tasks.running).toBe(4);
+    await tick(7_000);
+    expect(pool.desiredConcurrency).toBe(5);
+    await tick(9_999);
+    expect(pool.desiredConcurrency).toBe(5);
+    await tick(1 + 17 * 10_000);
     await pool.abort();
     await run;
 
-    const oneByOne = Array.from({ length: 19 }, (_, index) => index + 2);
-    expect(scaledTo(lines)).toEqual([...oneByOne, 21, 23, 25]);
+    // Above 20 tasks, a step is 5 % (rounded up) of the concurrency.
+    const oneByOne = Array.from({ length: 20 }, (_, index) => index + 2);
+    expect(scaledTo(lines)).toEqual([...oneByOne, 23, 25]);
     expect(lines[0]).toBe(
       'DEBUG AutoscaledPool: Concurrency scaled {"from":1,"to":2,"reason":"system idle"}',
     );
@@ -82,13 +91,12 @@ describe('AutoscaledPool scaling', () => {
     });
 
     const run = pool.run();
-    await tick(1_000);
+    await tick(500);
     expect(tasks.running).toBe(10);
     // Short tasks: at the moment of the check every slot is between two tasks.
-    await tick(8_000);
     mayStart = false;
     tasks.releaseAll();
-    await tick(1_000);
+    await tick(500);
     expect([tasks.running, pool.desiredConcurrency]).toEqual([0, 11]);
 
     mayStart = true;
@@ -116,11 +124,12 @@ describe('AutoscaledPool scaling', () => {
     const pool = poolFor(tasks, { systemStatus: status, desiredConcurrency: 30, log });
 
     const run = pool.run();
-    await tick(1_000);
+    await tick(999);
     expect(tasks.running).toBe(30);
     status.overloaded = true;
+    // Reviews at 1, 3, 7, 15 and 25 s.
     await tick(30_000);
-    expect(scaledTo(lines)).toEqual([28, 26, 24]);
+    expect(scaledTo(lines)).toEqual([28, 26, 24, 22, 20]);
     await tick(600_000);
     expect(pool.desiredConcurrency).toBe(1);
 
@@ -153,11 +162,12 @@ describe('AutoscaledPool scaling', () => {
 
     await eventManager.init();
     const run = pool.run();
+    // Reviews at 1, 3 and 7 s, while memory is idle.
     await tick(10_000);
-    expect(pool.desiredConcurrency).toBe(11);
+    expect(pool.desiredConcurrency).toBe(13);
     memCurrentBytes = 950 * MIB;
     await tick(40_000);
-    expect(pool.desiredConcurrency).toBeLessThan(11);
+    expect(pool.desiredConcurrency).toBeLessThan(13);
 
     await pool.abort();
     await run;
@@ -175,15 +185,16 @@ describe('AutoscaledPool scaling', () => {
     await pool.abort();
     await run;
 
-    // Steps that raise throughput stay and the next one doubles (1, 2, 4): 5 -> 9 adds nothing
-    // and is undone at the next interval; after three intervals on hold, one-task probes start
-    // over and are undone as well.
-    expect(scaledTo(lines)).toEqual([2, 3, 5, 9, 5, 6, 5, 6, 5, 6, 5]);
+    // The first reviews (1, 3 and 7 s) see too few finished tasks to judge, so they step by one;
+    // the step judged to raise throughput (3 -> 4) makes the next one double: 4 -> 6 adds nothing
+    // and is undone at the next review; after three reviews on hold, one-task probes start over
+    // and are undone as well.
+    expect(scaledTo(lines)).toEqual([2, 3, 4, 6, 4, 5, 4, 5, 4, 5, 4]);
     expect(lines[4]).toBe(
       'DEBUG AutoscaledPool: Concurrency scaled ' +
-        '{"from":9,"to":5,"reason":"throughput did not rise"}',
+        '{"from":6,"to":4,"reason":"throughput did not rise"}',
     );
-    expect(tasks.maxRunning).toBe(9);
+    expect(tasks.maxRunning).toBe(6);
   });
 
   test('doubles its steps while each raises throughput, so concurrency climbs fast', async () => {
@@ -198,8 +209,9 @@ describe('AutoscaledPool scaling', () => {
     await pool.abort();
     await run;
 
-    // Crawlee's 5 % steps would be at 16 after six intervals.
-    expect(scaledTo(lines).slice(0, 4)).toEqual([11, 13, 17, 25]);
+    // Crawlee's 5 % steps every 10 s would be at 16 after a minute. The first review sees too few
+    // finished tasks to judge; from then on each step that pays off doubles the next.
+    expect(scaledTo(lines).slice(0, 4)).toEqual([11, 12, 14, 18]);
     expect(reached).toBeGreaterThanOrEqual(40);
   });
 });

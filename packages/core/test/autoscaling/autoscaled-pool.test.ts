@@ -190,7 +190,7 @@ describe('AutoscaledPool running tasks', () => {
 
   test('rejects run() with TaskTimeoutError when a task outlives taskTimeoutSecs', async () => {
     const tasks = new GatedTasks(Infinity);
-    const pool = poolFor(tasks, { taskTimeoutSecs: 5 });
+    const pool = poolFor(tasks, { taskTimeoutSecs: 5, maxConcurrency: 1 });
 
     const outcome = pool.run().catch((error: unknown) => error);
     await tick(4_999);
@@ -206,7 +206,7 @@ describe('AutoscaledPool running tasks', () => {
   test('logs a state line at info every loggingIntervalSecs', async () => {
     const { log, lines } = recordingLog();
     const tasks = new GatedTasks(Infinity);
-    const pool = poolFor(tasks, { log, loggingIntervalSecs: 60, autoscaleIntervalSecs: 1_000 });
+    const pool = poolFor(tasks, { log, loggingIntervalSecs: 60, maxConcurrency: 1 });
 
     const run = pool.run();
     await tick(120_000);

@@ -3,11 +3,11 @@ import { describe, expect, test } from 'vitest';
 import { HOLD_INTERVALS, ThroughputGuard } from '../../src/autoscaling/throughput-guard.js';
 
 /** Closes an interval in which `finished` tasks finished, at desired concurrency `desired`. */
-function closeWith(guard: ThroughputGuard, finished: number, desired: number) {
+function closeWith(guard: ThroughputGuard, finished: number, desired: number, millis?: number) {
   for (let i = 0; i < finished; i++) {
     guard.recordFinishedTask();
   }
-  return guard.closeInterval(desired);
+  return guard.closeInterval(desired, millis);
 }
 
 describe('ThroughputGuard', () => {
@@ -17,6 +17,19 @@ describe('ThroughputGuard', () => {
     guard.recordScaleUp(4, 5);
 
     expect(closeWith(guard, 120, 5)).toMatchObject({ mayScaleUp: true });
+  });
+
+  test('compares tasks per second when the intervals differ in length', () => {
+    const guard = new ThroughputGuard();
+    closeWith(guard, 100, 4, 1_000);
+    guard.recordScaleUp(4, 5);
+    // More tasks than before, but in an interval twice as long: fewer per second.
+    expect(closeWith(guard, 150, 5, 2_000)).toMatchObject({ undoTo: 4 });
+
+    const rising = new ThroughputGuard();
+    closeWith(rising, 100, 4, 2_000);
+    rising.recordScaleUp(4, 5);
+    expect(closeWith(rising, 60, 5, 1_000)).toMatchObject({ mayScaleUp: true, streak: 1 });
   });
 
   test('undoes a step up that did not raise throughput, then holds before probing again', () => {
