@@ -226,9 +226,12 @@ export function validateOptions(options: RequestOptions): URL {
       `Request options must be an object with a url, got ${describeValue(options)}`,
     );
   }
-  assertKnownOptions(options, OPTION_NAMES, 'Request');
-
-  for (const [name, value] of Object.entries(options)) {
+  // One pass over the options given: requests are made for every link a crawl finds.
+  for (const name of Object.keys(options)) {
+    if (!OPTION_NAMES.has(name)) {
+      assertKnownOptions(options, OPTION_NAMES, 'Request');
+    }
+    const value = (options as unknown as Record<string, unknown>)[name];
     const check = OPTION_CHECKS[name as keyof typeof OPTION_CHECKS];
     if (check !== undefined && value !== undefined && !check[0](value)) {
       throw new ConfigurationError(
