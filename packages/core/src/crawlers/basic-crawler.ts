@@ -6,7 +6,6 @@
  * `basic-crawler-options.ts`.
  */
 import { randomBytes } from 'node:crypto';
-import { setMaxListeners } from 'node:events';
 
 import { AutoscaledPool, type AutoscaledPoolOptions } from '../autoscaling/autoscaled-pool.js';
 import { Configuration } from '../configuration.js';
@@ -110,6 +109,8 @@ export class BasicCrawler<Context extends CrawlingContext = CrawlingContext> {
   #robots?: RobotsGateDeps;
   #source?: RequestSource;
   #runController = new AbortController();
+  /** The signals of the attempts running now, aborted with the run's (one listener for all). */
+  readonly #attemptControllers = new Set<AbortController>();
   #stopReason?: string;
   #throttleWaits = new Map<string, number>();
 
@@ -160,8 +161,13 @@ export class BasicCrawler<Context extends CrawlingContext = CrawlingContext> {
     this.running = true;
     this.#stopReason = undefined;
     this.#runController = new AbortController();
-    // Every request in flight listens for the crawl's abort; there can be hundreds.
-    setMaxListeners(0, this.#runController.signal);
+    const runSignal = this.#runController.signal;
+    const abortAttempts = () => {
+      for (const controller of this.#attemptControllers) {
+        controller.abort(runSignal.reason);
+      }
+    };
+    runSignal.addEventListener('abort', abortAttempts, { once: true });
     try {
       await this.#prepareRun(options);
       if (requests) {
@@ -452,8 +458,7 @@ export class BasicCrawler<Context extends CrawlingContext = CrawlingContext> {
   async #attempt(state: RequestRunState, source: RequestSource): Promise<void> {
     const { request, session } = state;
     const controller = new AbortController();
-    const onStop = () => controller.abort(this.#runController.signal.reason);
-    this.#runController.signal.addEventListener('abort', onStop, { once: true });
+    this.#attemptControllers.add(controller);
     request.loadedUrl = undefined;
     const context = this.createContext(request, session, state.buffer, controller.signal);
     state.context = context;
@@ -465,7 +470,7 @@ export class BasicCrawler<Context extends CrawlingContext = CrawlingContext> {
         request.url,
       );
     } finally {
-      this.#runController.signal.removeEventListener('abort', onStop);
+      this.#attemptControllers.delete(controller);
     }
     await commitHandled(this.config, source, request, state.buffer.close());
     this.stats.finishJob(request.id!, request.retryCount);

@@ -241,6 +241,36 @@ describe('BasicCrawler', () => {
     expect(failures[0]).toMatch(/timed out after 0.1 seconds \(requestHandlerTimeoutSecs\)/);
   });
 
+  test('teardown() aborts the signal of every handler still running', async () => {
+    const aborted: string[] = [];
+    let started = 0;
+    let allStarted!: () => void;
+    const running = new Promise<void>((resolve) => (allStarted = resolve));
+    const crawler = new BasicCrawler(
+      {
+        log: captureLog().log,
+        minConcurrency: 2,
+        maxConcurrency: 2,
+        requestHandler: async ({ request, signal }) => {
+          started += 1;
+          if (started === 2) {
+            allStarted();
+          }
+          await new Promise((resolve) => signal.addEventListener('abort', resolve));
+          aborted.push(request.url);
+        },
+      },
+      memoryConfig(),
+    );
+
+    const run = crawler.run(['https://example.com/a', 'https://example.com/b']);
+    await running;
+    await crawler.teardown();
+    await run;
+
+    expect(aborted.sort()).toEqual(['https://example.com/a', 'https://example.com/b']);
+  });
+
   test('maxRequestsPerCrawl stops exactly at the limit under concurrency 50', async () => {
     let handled = 0;
     const crawler = new BasicCrawler(
