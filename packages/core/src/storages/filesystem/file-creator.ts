@@ -3,7 +3,7 @@
  * virtual disks creating a file costs the kernel several hundred microseconds of CPU, which on
  * the main thread is time taken from every other request; libuv's thread pool moves the syscall
  * but costs the main thread a round trip per call. Here the main thread posts the files of one
- * tick as one message and receives one reply.
+ * turn of the event loop as one message and receives one reply.
  */
 
 import { Worker } from 'node:worker_threads';
@@ -63,7 +63,8 @@ export function createNewFile(path: string, data: string): Promise<void> {
   }
   return new Promise((resolve, reject) => {
     if (collecting.length === 0) {
-      queueMicrotask(postCollected);
+      // At the end of the turn: requests finishing in one turn share one message.
+      setImmediate(postCollected);
     }
     collecting.push({ path, data, resolve, reject });
   });
