@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { inspect } from 'node:util';
 
 import type { Dictionary } from './utils/types.js';
@@ -452,5 +452,5 @@ function truncate(text: string, maxLength: number): string {
 }
 
 function shortHash(data: string | Uint8Array, length: number): string {
-  return createHash('sha256').update(data).digest('base64').replace(/[+/=]/g, '').slice(0, length);
+  return hash('sha256', data, 'base64').replace(/[+/=]/g, '').slice(0, length);
 }
