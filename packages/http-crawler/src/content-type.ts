@@ -39,11 +39,28 @@ const DEFAULT_TYPE = 'application/octet-stream';
 /** Reads the `Content-Type` header of a response from `url`, falling back to its extension. */
 export function parseContentType(headers: IncomingHttpHeaders, url: string): ParsedContentType {
   const header = headers['content-type'];
-  const parsed = header === undefined ? undefined : parseHeader(header);
+  const parsed = header === undefined ? undefined : parsedHeader(header);
   if (parsed !== undefined) {
-    return parsed;
+    // A copy: the remembered one is shared.
+    return { ...parsed };
   }
   return { type: TYPES_BY_EXTENSION[extensionOf(url)] ?? DEFAULT_TYPE };
+}
+
+/** How many distinct headers {@link parsedHeader} remembers; a site sends a handful. */
+const CACHED_HEADERS = 256;
+const parsedHeaders = new Map<string, Readonly<ParsedContentType> | undefined>();
+
+/** {@link parseHeader}, remembered per header value: every page of a site sends the same. */
+function parsedHeader(header: string): Readonly<ParsedContentType> | undefined {
+  if (parsedHeaders.has(header)) {
+    return parsedHeaders.get(header);
+  }
+  const parsed = parseHeader(header);
+  if (parsedHeaders.size < CACHED_HEADERS) {
+    parsedHeaders.set(header, parsed && Object.freeze(parsed));
+  }
+  return parsed;
 }
 
 function parseHeader(header: string): ParsedContentType | undefined {

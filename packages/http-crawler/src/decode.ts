@@ -50,15 +50,17 @@ export function detectEncoding(
   contentType: ParsedContentType,
   options: EncodingOptions = {},
 ): string {
+  // In order of precedence; each is looked for only when those before it gave nothing usable.
   const candidates = [
-    options.forceEncoding,
-    byteOrderMark(body),
-    contentType.charset,
-    isMarkupType(contentType.type) ? declaredEncoding(body) : undefined,
-    options.suggestEncoding,
+    () => options.forceEncoding,
+    () => byteOrderMark(body),
+    () => contentType.charset,
+    () => (isMarkupType(contentType.type) ? declaredEncoding(body) : undefined),
+    () => options.suggestEncoding,
   ];
   for (const candidate of candidates) {
-    const encoding = candidate === undefined ? undefined : normalizeEncoding(candidate);
+    const label = candidate();
+    const encoding = label === undefined ? undefined : normalizeEncoding(label);
     if (encoding !== undefined) {
       return encoding;
     }
