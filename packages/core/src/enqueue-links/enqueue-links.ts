@@ -6,7 +6,10 @@
 
 import { log } from '../log.js';
 import { Request, type RequestOptions, type Source } from '../request.js';
-import type { AddRequestsBatchedOptions } from '../storages/request-queue-types.js';
+import type {
+  AddRequestsBatchedOptions,
+  AddRequestsBatchedResult,
+} from '../storages/request-queue-types.js';
 import type { BatchAddRequestsResult, ProcessedRequest } from '../storages/storage-client.js';
 import { normalizeUrl, parseHttpUrl } from '../utils/url.js';
 import {
@@ -93,7 +96,11 @@ export async function enqueueLinks(options: EnqueueLinksOptions): Promise<BatchA
       requests.push(new Request(withStrategy(item, filters.strategy)));
     }
   }
-  const result = await options.requestQueue.addRequestsBatched(requests, batchOptions(options));
+  // Most pages of a crawl hold no link the queue does not know already.
+  const result: Pick<AddRequestsBatchedResult, 'addedRequests' | 'requestsOverLimit'> =
+    requests.length === 0
+      ? { addedRequests: [] }
+      : await options.requestQueue.addRequestsBatched(requests, batchOptions(options));
   const overLimit = (result.requestsOverLimit ?? []).map((source) => urlOf(source));
   await report(
     overLimit.map((url) => ({ url, reason: 'enqueueLimit' as const })),
