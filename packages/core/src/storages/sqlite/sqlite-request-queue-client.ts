@@ -71,6 +71,8 @@ export class SqliteRequestQueueClient implements RequestQueueClient {
   // Requests this client leased and has not yet marked or reclaimed (a hint, not a count kept
   // exact through lease expiry): with several in progress, more writes are coming.
   #inProgress = 0;
+  /** The rowid of each request this client leased and has not marked: marks find rows by it. */
+  readonly #leasedSeqs = new Map<string, number>();
 
   private constructor(db: Database.Database, options: SqliteRequestQueueClientOptions) {
     this.#db = db;
@@ -165,8 +167,12 @@ export class SqliteRequestQueueClient implements RequestQueueClient {
     if (row === undefined && this.#lastSweepAt !== now && this.#sweep(now) > 0) {
       row = this.#tx.lease.immediate(expiresAt, now, excludeHosts);
     }
-    this.#inProgress += row === undefined ? 0 : 1;
-    return row ?? null;
+    if (row === undefined) {
+      return null;
+    }
+    this.#inProgress += 1;
+    this.#leasedSeqs.set(row.id, row.seq);
+    return row;
   }
 
   /** Leases up to `count` pending requests in queue order in one transaction. */
@@ -182,6 +188,9 @@ export class SqliteRequestQueueClient implements RequestQueueClient {
       rows = this.#tx.leaseMany.immediate(count, expiresAt, now);
     }
     this.#inProgress += rows.length;
+    for (const row of rows) {
+      this.#leasedSeqs.set(row.id, row.seq);
+    }
     return rows;
   }
 
@@ -196,9 +205,16 @@ export class SqliteRequestQueueClient implements RequestQueueClient {
   ): Promise<ProcessedRequest & { outboxIds?: number[] }> {
     this.#statements();
     this.#finishedOne();
+    const seq = this.#leasedSeqs.get(request.id);
+    this.#leasedSeqs.delete(request.id);
     const mark = () => {
+      const sql = this.#statements();
       // Runs inside the outbox's transaction, so the move needs no savepoint of its own.
-      if (!this.#tx.moveWithin(this.#statements().markHandled, request, HANDLE, this.#now())) {
+      const moved =
+        seq === undefined
+          ? this.#tx.moveWithin(sql.markHandled, request, HANDLE, this.#now())
+          : this.#tx.moveWithin(sql.markHandledBySeq, request, HANDLE, this.#now(), seq);
+      if (!moved) {
         throw this.#notLeasedError(request, 'marked handled');
       }
     };
@@ -217,6 +233,7 @@ export class SqliteRequestQueueClient implements RequestQueueClient {
   ): Promise<ProcessedRequest> {
     const sql = this.#statements();
     this.#finishedOne();
+    this.#leasedSeqs.delete(request.id);
     const done = await this.#batch.run(() => {
       const now = this.#now();
       return options.forefront
@@ -239,6 +256,7 @@ export class SqliteRequestQueueClient implements RequestQueueClient {
   async releaseLeases(): Promise<void> {
     this.#tx.releaseOwner.immediate(this.clientKey, this.#openNow());
     this.#inProgress = 0;
+    this.#leasedSeqs.clear();
   }
 
   #finishedOne(): void {

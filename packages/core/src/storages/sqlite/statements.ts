@@ -7,6 +7,8 @@ import type Database from 'better-sqlite3';
 
 /** A leased row as the fetch statements return it. */
 export interface LeasedRow {
+  /** The row's rowid, which never changes: a later handled mark finds the row by it. */
+  seq: number;
   id: string;
   uniqueKey: string;
   url: string;
@@ -32,13 +34,14 @@ export interface MetaRow extends CounterRow {
 
 const LEASE = 'SET state = 1, lease_owner = ?, lease_expires_at = ?';
 const UNLEASE = 'lease_owner = NULL, lease_expires_at = NULL';
-const RETURNING_REQUEST = `RETURNING id, json_extract(json, '$.uniqueKey') AS uniqueKey,
+const RETURNING_REQUEST = `RETURNING seq, id, json_extract(json, '$.uniqueKey') AS uniqueKey,
   json_extract(json, '$.url') AS url, json`;
 const MINE = 'id = ? AND state = 1 AND lease_owner = ?';
 
 type Statement<P extends unknown[] | object = unknown[], R = unknown> = Database.Statement<P, R>;
 type ByIdOf<R> = Statement<[string], R>;
-type Move = Statement<[string, string, string]>;
+/** A state change of one leased row: (json, id or seq, lease owner). */
+type Move = Statement<[string, string | number, string]>;
 
 /** The statements of one connection, compiled by {@link prepareStatements}. */
 export interface Statements {
@@ -57,6 +60,7 @@ export interface Statements {
   headWindow: Statement<[number], { seq: number; host: string }>;
   nextHost: Statement<[string], { seq: number; host: string; orderNo: number }>;
   markHandled: Move;
+  markHandledBySeq: Move;
   reclaim: Move;
   reclaimToFront: Statement<[string, number, string, string]>;
   prolong: Statement<[number, string, string]>;
@@ -118,10 +122,14 @@ export function prepareStatements(db: Database.Database): Statements {
       `SELECT seq, host, order_no AS orderNo FROM requests
        WHERE state = 0 AND host > ? ORDER BY host, order_no LIMIT 1`,
     ),
-    markHandled: db.prepare<[string, string, string]>(
+    markHandled: db.prepare<[string, string | number, string]>(
       `UPDATE requests SET state = 2, json = ?, ${UNLEASE} WHERE ${MINE}`,
     ),
-    reclaim: db.prepare<[string, string, string]>(
+    markHandledBySeq: db.prepare<[string, string | number, string]>(
+      `UPDATE requests SET state = 2, json = ?, ${UNLEASE}
+       WHERE seq = ? AND state = 1 AND lease_owner = ?`,
+    ),
+    reclaim: db.prepare<[string, string | number, string]>(
       `UPDATE requests SET state = 0, json = ?, ${UNLEASE} WHERE ${MINE}`,
     ),
     reclaimToFront: db.prepare<[string, number, string, string]>(

@@ -18,12 +18,14 @@ export const HANDLE: Counts = [0, -1, 1];
 /** Reclaiming a leased request. */
 export const RECLAIM: Counts = [1, -1, 0];
 
-type Move = Database.Statement<[string, string, string]>;
+/** A state change of one leased row: (json, id or seq, lease owner). */
+type Move = Database.Statement<[string, string | number, string]>;
 type MoveFunction = (
   statement: Move,
   request: QueuedRequest,
   counts: Counts,
   now: number,
+  key?: string | number,
 ) => boolean;
 type Transaction<F extends (...args: never[]) => unknown> = Database.Transaction<F>;
 
@@ -81,8 +83,14 @@ export function prepareTransactions(
     }
   };
 
-  const move = (statement: Move, request: QueuedRequest, counts: Counts, now: number) => {
-    if (statement.run(request.json, request.id, clientKey).changes === 0) {
+  const move = (
+    statement: Move,
+    request: QueuedRequest,
+    counts: Counts,
+    now: number,
+    key: string | number = request.id,
+  ) => {
+    if (statement.run(request.json, key, clientKey).changes === 0) {
       return false;
     }
     sql.moveCounts.run(...counts, now);
