@@ -5,15 +5,14 @@ import { RequestHandlerTimeoutError } from './errors.js';
  * aborting `controller` (when given) so the handler can stop its I/O. The crawler moves on at
  * once even when the handler ignores the signal; what it pushes after that is refused.
  */
-export async function runWithTimeout(
+export function runWithTimeout(
   task: () => Promise<void>,
   timeoutMillis: number,
   controller: AbortController | undefined,
   url: string,
 ): Promise<void> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_resolve, reject) => {
-    timer = setTimeout(
+  return new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(
       () => {
         const error = new RequestHandlerTimeoutError(url, timeoutMillis / 1000);
         controller?.abort(error);
@@ -21,13 +20,25 @@ export async function runWithTimeout(
       },
       Math.min(timeoutMillis, 2 ** 31 - 1),
     );
+    // After a timeout the handler may still settle; settling this promise again does nothing, so
+    // a late rejection is neither reported nor left unhandled.
+    let running: Promise<void>;
+    try {
+      running = task();
+    } catch (error) {
+      clearTimeout(timer);
+      reject(error);
+      return;
+    }
+    running.then(
+      () => {
+        clearTimeout(timer);
+        resolve();
+      },
+      (error: unknown) => {
+        clearTimeout(timer);
+        reject(error);
+      },
+    );
   });
-  const running = task();
-  // The handler may keep running after a timeout; its late rejection must not go unhandled.
-  running.catch(() => undefined);
-  try {
-    await Promise.race([running, timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
 }
