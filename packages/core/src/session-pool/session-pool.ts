@@ -83,6 +83,8 @@ export class SessionPool extends EventEmitter<SessionPoolEvents> {
   #initialization?: Promise<void>;
   #initialized = false;
   #queue: Promise<unknown> = Promise.resolve();
+  /** Exclusive tasks queued or running; while none is, a full pool hands out sessions at once. */
+  #exclusiveTasks = 0;
   #persistListener?: () => Promise<void>;
 
   /** @throws ConfigurationError on an unknown option or an invalid value */
@@ -152,6 +154,13 @@ export class SessionPool extends EventEmitter<SessionPoolEvents> {
    */
   async getSession(sessionId: string): Promise<Session | undefined>;
   async getSession(sessionId?: string): Promise<Session | undefined> {
+    // The common case, a full pool and a usable pick, changes nothing: no need to queue.
+    if (sessionId === undefined && this.#exclusiveTasks === 0 && this.#initialized) {
+      const picked = this.#sessions[Math.floor(Math.random() * this.#sessions.length)];
+      if (this.#sessions.length >= this.maxPoolSize && picked?.isUsable()) {
+        return picked;
+      }
+    }
     return this.#exclusive(async () => {
       this.#assertInitialized();
       if (sessionId !== undefined) {
@@ -299,7 +308,10 @@ export class SessionPool extends EventEmitter<SessionPoolEvents> {
 
   // Calls run one at a time, so two callers cannot both see room in the pool and overfill it.
   #exclusive<T>(task: () => Promise<T>): Promise<T> {
-    const run = this.#queue.then(task);
+    this.#exclusiveTasks += 1;
+    const run = this.#queue.then(task).finally(() => {
+      this.#exclusiveTasks -= 1;
+    });
     this.#queue = run.catch(() => undefined);
     return run;
   }
