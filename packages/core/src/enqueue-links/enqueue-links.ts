@@ -11,7 +11,7 @@ import type {
   AddRequestsBatchedResult,
 } from '../storages/request-queue-types.js';
 import type { BatchAddRequestsResult, ProcessedRequest } from '../storages/storage-client.js';
-import { normalizeUrl, parseHttpUrl } from '../utils/url.js';
+import { normalizeUrl, parseHttpUrl, parseSharedUrl } from '../utils/url.js';
 import {
   validateEnqueueLinksOptions,
   type EnqueueLinksOptions,
@@ -175,8 +175,8 @@ export function resolveBaseUrlForEnqueueLinksFiltering(options: ResolveBaseUrl):
     return userProvidedBaseUrl;
   }
 
-  const original = parseHttpUrl(originalRequestUrl);
-  const final = parseHttpUrl(finalRequestUrl ?? originalRequestUrl);
+  const original = parseCrawlableUrl(originalRequestUrl);
+  const final = parseCrawlableUrl(finalRequestUrl ?? originalRequestUrl);
   if (enqueueStrategy === EnqueueStrategy.All) {
     return final.origin;
   }
@@ -185,6 +185,21 @@ export function resolveBaseUrlForEnqueueLinksFiltering(options: ResolveBaseUrl):
     return sameDomain ? final.origin : original.origin;
   }
   return original.origin;
+}
+
+/**
+ * `url` parsed once for every caller (read it, never change it); with `httpOnly`, a URL that is
+ * not http or https fails as {@link parseHttpUrl} fails.
+ */
+function parseCrawlableUrl(url: string, httpOnly = true): URL {
+  const shared = parseSharedUrl(url);
+  if (
+    shared !== null &&
+    (!httpOnly || shared.protocol === 'http:' || shared.protocol === 'https:')
+  ) {
+    return shared;
+  }
+  return httpOnly ? parseHttpUrl(url) : new URL(url);
 }
 
 function compileFilters(options: EnqueueLinksOptions): Filters {
@@ -200,7 +215,8 @@ function compileFilters(options: EnqueueLinksOptions): Filters {
   // Crawlee's rule: only a call without user patterns defaults to staying on the hostname.
   const fallback = patterns.length > 0 ? EnqueueStrategy.All : EnqueueStrategy.SameHostname;
   const strategy = options.strategy ?? fallback;
-  const base = options.baseUrl === undefined ? undefined : new URL(options.baseUrl);
+  const base =
+    options.baseUrl === undefined ? undefined : parseCrawlableUrl(options.baseUrl, false);
   return { patterns, excludes, strategy, base };
 }
 
