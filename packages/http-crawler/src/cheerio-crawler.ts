@@ -29,6 +29,19 @@ type ItemBuffer = Parameters<HttpCrawler['createContext']>[2];
 export class CheerioCrawler<
   Context extends CheerioCrawlingContext<any, any> = CheerioCrawlingContext,
 > extends HttpCrawler<Context> {
+  // One accessor for every context, so that all contexts share one shape (see HttpCrawler). `$` is
+  // undefined when no page was loaded, as in a failed-request handler after a failed navigation.
+  readonly #cheerioProperty: PropertyDescriptor = {
+    get: (() => {
+      const loadedPage = (context: Context) => this.loadedPage(context);
+      return function $(this: Context) {
+        return loadedPage(this)?.$;
+      };
+    })(),
+    enumerable: true,
+    configurable: true,
+  };
+
   /** @throws ConfigurationError on unknown, mistyped or not yet supported options */
   constructor(options: CheerioCrawlerOptions<Context> = {}, config?: Configuration) {
     super(options, config);
@@ -41,12 +54,7 @@ export class CheerioCrawler<
     signal: AbortSignal,
   ): Context {
     const context = super.createContext(request, session, buffer, signal);
-    // Undefined when no page was loaded, as in a failed-request handler after a failed navigation.
-    Object.defineProperty(context, '$', {
-      get: () => this.loadedPage(context)?.$,
-      enumerable: true,
-      configurable: true,
-    });
+    Object.defineProperty(context, '$', this.#cheerioProperty);
     return context;
   }
 }

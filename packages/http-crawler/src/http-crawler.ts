@@ -69,6 +69,18 @@ export class HttpCrawler<
   readonly #settings: HttpSettings<Context>;
   readonly #handlerTimeoutMillis: number;
   readonly #pages = new WeakMap<object, PageSlot>();
+  // One accessor for every context: a getter made per context would give each context a shape of
+  // its own, and every handler reading a context would then read it the slow way.
+  readonly #jsonProperty: PropertyDescriptor = {
+    get: (() => {
+      const pages = this.#pages;
+      return function json(this: object) {
+        return pages.get(this)?.page?.json ?? null;
+      };
+    })(),
+    enumerable: true,
+    configurable: true,
+  };
 
   /** @throws ConfigurationError on unknown, mistyped or not yet supported options */
   constructor(options: HttpCrawlerOptions<Context> = {}, config?: Configuration) {
@@ -133,11 +145,7 @@ export class HttpCrawler<
       sendRequest: (overrides = {}) =>
         sendRequest({ proxyUrl: context.proxyInfo?.url, ...overrides }),
     } satisfies Partial<InternalHttpCrawlingContext>);
-    Object.defineProperty(context, 'json', {
-      get: () => slot.page?.json ?? null,
-      enumerable: true,
-      configurable: true,
-    });
+    Object.defineProperty(context, 'json', this.#jsonProperty);
     return context;
   }
 
