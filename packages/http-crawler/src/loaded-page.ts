@@ -89,11 +89,16 @@ export class LoadedPage {
       baseHref = $('base[href]').first().attr('href');
     }
     const base = (baseHref?.trim() && absolute(baseHref.trim(), fallback)) || fallback;
+    const origin = httpOrigin(base);
 
     const links = new Set<string>();
     for (const element of anchors) {
       const href = element.attribs?.href?.trim();
-      const url = href ? absolute(href, base) : undefined;
+      const url = !href
+        ? undefined
+        : isPlainPath(href, origin)
+          ? origin + href
+          : absolute(href, base);
       if (url !== undefined) {
         links.add(url);
       }
@@ -126,6 +131,27 @@ function elementsNamed(root: TreeNode, names: readonly string[]): TreeNode[] {
     }
   }
   return found;
+}
+
+/** A path from the root (`/shop/item-1`) whose resolution is the origin followed by it. */
+const PLAIN_PATH = /^\/(?!\/)[\w\-.~!$&'()*+,;=:@/]*$/;
+
+/**
+ * Whether `href` resolves against an http(s) base of origin `origin` to `origin + href`: a
+ * root-relative path with no characters a URL parser would encode, no `.` or `..` segment, no
+ * query or fragment. Most links of a site are such paths, and they skip the URL parser.
+ */
+function isPlainPath(href: string, origin: string | undefined): origin is string {
+  return origin !== undefined && PLAIN_PATH.test(href) && !href.includes('/.');
+}
+
+function httpOrigin(base: string): string | undefined {
+  try {
+    const url = new URL(base);
+    return url.protocol === 'http:' || url.protocol === 'https:' ? url.origin : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 function absolute(href: string, base: string): string | undefined {

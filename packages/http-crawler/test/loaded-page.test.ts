@@ -46,3 +46,42 @@ describe('LoadedPage.links', () => {
     expect(page(html).links('a, a')).toEqual(['https://shop.example/dir/x']);
   });
 });
+
+describe('LoadedPage.links resolution', () => {
+  it('resolves every kind of href as new URL(href, base) does', () => {
+    const hrefs = [
+      '/plain/path-1_2.html',
+      '/',
+      '/a//b',
+      '/with space',
+      '/caf\u00e9',
+      '/./dot',
+      '/a/../up',
+      '/a/.',
+      '/q?x=1&y=2',
+      '/f#frag',
+      '/%7Euser',
+      "/it's/(ok)/*;=,:@!$&+~",
+      '//other.example/x',
+      '/back\\slash',
+      'relative/x',
+      '?only=query',
+      'https://Other.EXAMPLE/Up',
+      '/"quoted"',
+      '/<angle>',
+      '/`tick`',
+      '/{brace}',
+    ];
+    const bases = [
+      'https://shop.example/dir/page.html',
+      'http://127.0.0.1:8080/x/y',
+      'https://shop.example:443/',
+      'http://[::1]:3000/a',
+    ];
+    for (const base of bases) {
+      const markup = hrefs.map((href) => `<a href='${href.replace(/'/g, '&#39;')}'>x</a>`).join('');
+      const expected = [...new Set(hrefs.map((href) => new URL(href, base).href))];
+      expect(page(markup, base).links(), base).toEqual(expected);
+    }
+  });
+});
