@@ -339,6 +339,7 @@ export class BasicCrawler<Context extends CrawlingContext = CrawlingContext> {
       removeSigint();
       // Requests fetched but not started (the limit was reached, or stop()) go back at once.
       await source.releaseAll();
+      await source.settleWrites();
       await source.queue.client.outbox?.flush();
       await this.sessionPool?.teardown();
       await this.stats.stopCapturing();

@@ -7,6 +7,7 @@
  */
 import type { Configuration } from '../configuration.js';
 import type { Request } from '../request.js';
+import { log } from '../log.js';
 import { Dataset } from '../storages/dataset.js';
 import type { RequestQueue } from '../storages/request-queue.js';
 import type { OutboxEntry, OutboxRow, RequestQueueOutbox } from '../storages/storage-client.js';
@@ -46,6 +47,9 @@ export async function commitHandled(
 
 // The common case takes one transaction: the dataset reserves its indexes first, and the handled
 // mark stores the items with their first index, so nothing is left to record before the write.
+// The request is done once that commit is: its item files are written in the background (the
+// source tracks them until the crawl ends), since a crash before they are written loses nothing,
+// the next run writes them from the outbox.
 async function commitToOneDataset(
   outbox: RequestQueueOutbox,
   source: RequestSource,
@@ -54,16 +58,39 @@ async function commitToOneDataset(
   dataset: Dataset,
 ): Promise<void> {
   let id: number | undefined;
-  try {
-    await dataset.client.pushItemsReserving!(entry.items, async (startIndex) => {
+  let committed!: () => void;
+  let failed!: (error: unknown) => void;
+  const isCommitted = new Promise<void>((resolve, reject) => {
+    committed = resolve;
+    failed = reject;
+  });
+  const writing = dataset.client.pushItemsReserving!(entry.items, async (startIndex) => {
+    try {
       [id] = await source.queue.markRequestHandledWithItems(request, [{ ...entry, startIndex }]);
-    });
-  } finally {
-    if (id !== undefined) {
-      source.finish(request);
+    } catch (error) {
+      failed(error);
+      throw error;
     }
-  }
-  await outbox.complete(id!);
+    source.finish(request);
+    committed();
+  });
+  source.trackWrite(
+    writing
+      .then(() => outbox.complete(id!))
+      .catch((error: unknown) => {
+        // Before the commit, the request fails with the error (below); after it, what is left
+        // to do waits in the outbox for the next run.
+        failed(error);
+        if (id !== undefined) {
+          log.warning('Items were committed but not all written; the next run writes the rest', {
+            url: request.url,
+            dataset: entry.dataset,
+            reason: error instanceof Error ? error.message : String(error),
+          });
+        }
+      }),
+  );
+  await isCommitted;
 }
 
 /** Writes outbox rows a previous run left behind (it crashed between commit and write). */

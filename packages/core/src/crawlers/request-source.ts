@@ -48,6 +48,7 @@ export class RequestSource {
   #inProgress = new Map<string, number>();
   #prefetched: Request[] = [];
   #held = new Map<string, NodeJS.Timeout>();
+  readonly #writes = new Set<Promise<void>>();
   #wakeTimer?: NodeJS.Timeout;
   #wakeAt = Infinity;
 
@@ -116,6 +117,23 @@ export class RequestSource {
   /** Forgets a request that finished without a queue write (its handled mark was committed). */
   finish(request: Request): void {
     this.#finish(request);
+  }
+
+  /**
+   * Keeps work that goes on after a request finished (writing the items its commit stored)
+   * until it settles; {@link RequestSource.settleWrites} waits for all of it. `write` must not
+   * reject.
+   */
+  trackWrite(write: Promise<void>): void {
+    this.#writes.add(write);
+    void write.then(() => this.#writes.delete(write));
+  }
+
+  /** Waits for the work given to {@link RequestSource.trackWrite}, including work added meanwhile. */
+  async settleWrites(): Promise<void> {
+    while (this.#writes.size > 0) {
+      await Promise.all(this.#writes);
+    }
   }
 
   /** Returns a request to the queue after `delayMillis`, keeping its lease meanwhile. */
