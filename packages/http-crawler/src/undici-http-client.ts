@@ -735,6 +735,7 @@ class Deadline {
   aborted = false;
   reason: unknown = undefined;
   #listeners: (() => void)[] = [];
+  #isReleased = false;
   readonly #timer?: NodeJS.Timeout;
   readonly #outer?: AbortSignal;
   readonly #onOuterAbort = () => this.#abort(this.#outer!.reason);
@@ -768,13 +769,19 @@ class Deadline {
     }
   }
 
-  /** Stops the timer and the outer signal's hold once `stream` ends, fails or is destroyed. */
+  /**
+   * Stops the timer and the outer signal's hold once `stream` closes: after its end, its error
+   * or its destruction (response streams close after they end).
+   */
   releaseWith(stream: Readable): void {
     stream.once('close', () => this.release());
-    stream.once('end', () => this.release());
   }
 
   release(): void {
+    if (this.#isReleased) {
+      return;
+    }
+    this.#isReleased = true;
     clearTimeout(this.#timer);
     this.#outer?.removeEventListener('abort', this.#onOuterAbort);
   }
