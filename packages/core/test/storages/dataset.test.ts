@@ -119,6 +119,21 @@ describe.each(backends)('Dataset on %s storage', (_kind, makeBackend) => {
     ]);
   });
 
+  test('stores flat items (strings, numbers, booleans, null) as their JSON form too', async () => {
+    const item: Record<string, unknown> = { title: 'Caf\u00e9 \ud800', price: 1.5, ok: true };
+    Object.assign(item, { none: null, zero: -0, nan: NaN });
+    Object.defineProperty(item, '__proto__', { value: 'own', enumerable: true });
+    const expected = JSON.stringify(item);
+    await dataset.pushData([item, { a: 'x'.repeat(1_000), b: 2 }]);
+    item.title = 'changed';
+
+    const [stored, second] = (await dataset.getData()).items;
+
+    expect(JSON.stringify(stored)).toBe(expected);
+    expect(stored).toMatchObject({ zero: 0, nan: null });
+    expect(second).toEqual({ a: 'x'.repeat(1_000), b: 2 });
+  });
+
   test('iterates with forEach, map, reduce, values, entries and for await', async () => {
     await dataset.pushData([{ n: 1 }, { n: 2 }, { n: 3 }]);
     const seen: [number, unknown][] = [];
