@@ -165,11 +165,26 @@ function tlsOptions({ ciphers, sigalgs, ecdhCurve }: TlsProfile) {
   return { ciphers, sigalgs, ecdhCurve };
 }
 
+/** How many `User-Agent`s {@link tlsProfileOf} remembers; sessions reuse a handful. */
+const MAX_CACHED_USER_AGENTS = 1_000;
+const profilesByUserAgent = new Map<string, TlsProfile>();
+
 /** The TLS profile matching a `User-Agent`: Firefox's, Safari's, or Chrome's for the rest. */
 function tlsProfileOf(userAgent: string | undefined): TlsProfile {
   if (userAgent === undefined) {
     return CHROME_TLS;
   }
+  let profile = profilesByUserAgent.get(userAgent);
+  if (profile === undefined) {
+    profile = tlsProfileOfAgent(userAgent);
+    if (profilesByUserAgent.size < MAX_CACHED_USER_AGENTS) {
+      profilesByUserAgent.set(userAgent, profile);
+    }
+  }
+  return profile;
+}
+
+function tlsProfileOfAgent(userAgent: string): TlsProfile {
   if (userAgent.includes('Firefox/')) {
     return FIREFOX_TLS;
   }
