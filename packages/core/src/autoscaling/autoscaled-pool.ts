@@ -41,8 +41,8 @@ interface ActiveRun {
  * Unlike Crawlee, scaling up also stops when throughput stops rising: the tasks finished in the
  * interval after a step up are compared, per second, with those finished in the interval before
  * it. A step that did not raise them by half its ideal gain (at most 5 %) is undone, and the pool
- * holds that level for three intervals before trying again. Intervals with fewer than ten finished tasks are too
- * noisy to judge, so slow tasks scale as in Crawlee.
+ * holds that level for three intervals before trying again. Intervals with fewer than ten
+ * finished tasks are too noisy to judge, so slow tasks scale as in Crawlee.
  *
  * @example
  * const pool = new AutoscaledPool({

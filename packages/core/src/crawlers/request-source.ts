@@ -129,7 +129,7 @@ export class RequestSource {
     void write.then(() => this.#writes.delete(write));
   }
 
-  /** Waits for the work given to {@link RequestSource.trackWrite}, including work added meanwhile. */
+  /** Waits for the work given to {@link RequestSource.trackWrite}, also work added meanwhile. */
   async settleWrites(): Promise<void> {
     while (this.#writes.size > 0) {
       await Promise.all(this.#writes);

@@ -36,7 +36,7 @@ describe('AutoscaledPool scaling', () => {
     vi.useRealTimers();
   });
 
-  test('reviews after 1, 3, 7 and 15 s, then every interval, one task per review up to 20', async () => {
+  test('reviews after 1, 3, 7 and 15 s, then every interval; +1 per step up to 20', async () => {
     const { log, lines } = recordingLog();
     const tasks = new GatedTasks();
     const pool = poolFor(tasks, { systemStatus: switchableStatus(), log });

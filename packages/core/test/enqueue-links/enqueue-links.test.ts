@@ -309,7 +309,7 @@ describe('enqueueLinks request options', () => {
 });
 
 describe('enqueueLinks with a queue that remembers its requests', () => {
-  test('answers remembered links from the queue, in link order, without adding them again', async () => {
+  test('answers remembered links from the queue, in link order, without adding them', async () => {
     const queue = await RequestQueue.open(null, { config: createMemoryConfig() });
     await queue.addRequest({ url: 'https://shop.example/a/second' });
     const handled = await queue.addRequest({ url: 'https://shop.example/a/b/third' });
@@ -350,7 +350,7 @@ describe('enqueueLinks with a queue that remembers its requests', () => {
     ]);
   });
 
-  test('asks the queue for remembered links only when no limit or unique-key option is set', async () => {
+  test('asks the queue about links only without a limit or a unique-key option', async () => {
     const queue = await RequestQueue.open(null, { config: createMemoryConfig() });
     await queue.addRequest({ url: 'https://shop.example/a/second' });
     const asked: string[] = [];
