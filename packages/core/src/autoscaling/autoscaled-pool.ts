@@ -23,6 +23,12 @@ export type { AutoscaledPoolOptions, SystemStatusSource } from './autoscaled-poo
 /** When the first concurrency review comes, unless `autoscaleIntervalSecs` is shorter. */
 const FIRST_REVIEW_MILLIS = 1_000;
 
+/** How often the pool looks, in its first interval, whether short tasks allow an early review. */
+const EARLY_CHECK_MILLIS = 250;
+
+/** Finished tasks per desired slot that allow a review before its time, in the first interval. */
+const EARLY_TASKS_PER_SLOT = 10;
+
 interface ActiveRun {
   resolve: () => void;
   reject: (error: unknown) => void;
@@ -32,7 +38,8 @@ interface ActiveRun {
 /**
  * Runs tasks in parallel and adapts how many run to the load of the system. It starts at
  * `desiredConcurrency` and, every `autoscaleIntervalSecs` (the first reviews sooner: after 1 s,
- * then 2, 4 and 8 s more, until the interval is reached), steps up by `scaleUpStepRatio` (at
+ * then 2, 4 and 8 s more, until the interval is reached; in the first interval also as soon as
+ * ten tasks per desired slot finished, checked every 250 ms), steps up by `scaleUpStepRatio` (at
  * least one task) while memory, event loop, CPU and storage client are idle and nearly all
  * desired tasks ran at once at some moment of the interval, or steps down by
  * `scaleDownStepRatio` while any of them is overloaded; always within `minConcurrency` and
@@ -212,8 +219,10 @@ export class AutoscaledPool {
     // a crawl leaves its starting concurrency within seconds; Crawlee waits a whole interval.
     const intervalMillis = Math.min(autoscaleIntervalSecs * 1000, MAX_TIMER_MILLIS);
     let delayMillis = Math.min(FIRST_REVIEW_MILLIS, intervalMillis);
-    let lastReviewAt = performance.now();
+    const startedAt = performance.now();
+    let lastReviewAt = startedAt;
     const review = () => {
+      clearTimeout(timers[1]);
       const now = performance.now();
       this.#autoscale(now - lastReviewAt);
       lastReviewAt = now;
@@ -223,6 +232,21 @@ export class AutoscaledPool {
       }
     };
     timers.push(setTimeout(review, delayMillis));
+    // Short tasks need not wait for the schedule: in the first interval, a review comes as soon as
+    // each desired slot has finished enough tasks for the throughput to be judged.
+    if (intervalMillis > EARLY_CHECK_MILLIS) {
+      const earlyCheck = () => {
+        if (performance.now() - startedAt >= intervalMillis) {
+          clearInterval(timers[2]);
+          return;
+        }
+        const enough = EARLY_TASKS_PER_SLOT * this.#desiredConcurrency;
+        if (this.#throughput.finishedInInterval >= enough) {
+          review();
+        }
+      };
+      timers.push(setInterval(earlyCheck, EARLY_CHECK_MILLIS));
+    }
     if (loggingIntervalSecs !== null) {
       timers.push(every(loggingIntervalSecs, () => this.#logState()));
     }

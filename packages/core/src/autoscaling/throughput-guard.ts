@@ -46,6 +46,11 @@ export class ThroughputGuard {
   #streak = 0;
   #probe?: Probe;
 
+  /** Tasks finished without error since the current interval began. */
+  get finishedInInterval(): number {
+    return this.#finished;
+  }
+
   /** Counts one task that finished without error in the current interval. */
   recordFinishedTask(): void {
     this.#finished += 1;

@@ -214,4 +214,25 @@ describe('AutoscaledPool scaling', () => {
     expect(scaledTo(lines).slice(0, 4)).toEqual([11, 12, 14, 18]);
     expect(reached).toBeGreaterThanOrEqual(40);
   });
+
+  test('short tasks are reviewed every 250 ms in the first interval, so they ramp in seconds', async () => {
+    const { log, lines } = recordingLog();
+    // Up to 40 tasks take 10 ms each: ten per slot finish well within 250 ms.
+    const tasks = new GatedTasks(Infinity, (running) => 10 * Math.max(1, running / 40));
+    const pool = poolFor(tasks, { systemStatus: switchableStatus(), log, desiredConcurrency: 10 });
+
+    const run = pool.run();
+    await tick(249);
+    expect(pool.desiredConcurrency).toBe(10);
+    await tick(1);
+    expect(pool.desiredConcurrency).toBe(11);
+    await tick(1_250);
+    const reached = pool.desiredConcurrency;
+    await pool.abort();
+    await run;
+
+    // Each step pays off and doubles the next; at 1 s tasks the first review waits for 1 s.
+    expect(scaledTo(lines).slice(0, 5)).toEqual([11, 13, 17, 25, 50]);
+    expect(reached).toBeGreaterThanOrEqual(40);
+  });
 });
