@@ -215,7 +215,7 @@ describe('AutoscaledPool scaling', () => {
     expect(reached).toBeGreaterThanOrEqual(40);
   });
 
-  test('short tasks are reviewed every 250 ms in the first interval, so they ramp in seconds', async () => {
+  test('short tasks are reviewed every 250 ms in the first interval', async () => {
     const { log, lines } = recordingLog();
     // Up to 40 tasks take 10 ms each: ten per slot finish well within 250 ms.
     const tasks = new GatedTasks(Infinity, (running) => 10 * Math.max(1, running / 40));
