@@ -156,8 +156,8 @@ export class SessionPool extends EventEmitter<SessionPoolEvents> {
   async getSession(sessionId?: string): Promise<Session | undefined> {
     // The common case, a full pool and a usable pick, changes nothing: no need to queue.
     if (sessionId === undefined && this.#exclusiveTasks === 0 && this.#initialized) {
-      const picked = this.#sessions[Math.floor(Math.random() * this.#sessions.length)];
-      if (this.#sessions.length >= this.maxPoolSize && picked?.isUsable()) {
+      const picked = this.#pickFromFullPool();
+      if (picked !== undefined) {
         return picked;
       }
     }
@@ -249,15 +249,23 @@ export class SessionPool extends EventEmitter<SessionPoolEvents> {
   }
 
   async #pickOrCreate(): Promise<Session> {
-    if (this.#sessions.length < this.maxPoolSize) {
-      return this.#createAndAdd();
-    }
-    const picked = this.#sessions[Math.floor(Math.random() * this.#sessions.length)];
-    if (picked.isUsable()) {
+    const picked = this.#pickFromFullPool();
+    if (picked !== undefined) {
       return picked;
     }
-    this.#removeUnusable();
+    if (this.#sessions.length >= this.maxPoolSize) {
+      this.#removeUnusable();
+    }
     return this.#createAndAdd();
+  }
+
+  /** A random session of a full pool when it is usable; `undefined` when the pool must change. */
+  #pickFromFullPool(): Session | undefined {
+    if (this.#sessions.length < this.maxPoolSize) {
+      return undefined;
+    }
+    const picked = this.#sessions[Math.floor(Math.random() * this.#sessions.length)];
+    return picked?.isUsable() ? picked : undefined;
   }
 
   async #createAndAdd(): Promise<Session> {
