@@ -5,6 +5,8 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import { extname } from 'node:path';
 
+import { remembered } from './remembered.js';
+
 /** Types every HTTP crawler accepts, as Crawlee's do; `additionalMimeTypes` adds to them. */
 export const BASE_MIME_TYPES: readonly string[] = Object.freeze([
   'text/html',
@@ -47,21 +49,11 @@ export function parseContentType(headers: IncomingHttpHeaders, url: string): Par
   return { type: TYPES_BY_EXTENSION[extensionOf(url)] ?? DEFAULT_TYPE };
 }
 
-/** How many distinct headers {@link parsedHeader} remembers; a site sends a handful. */
-const CACHED_HEADERS = 256;
-const parsedHeaders = new Map<string, Readonly<ParsedContentType> | undefined>();
-
 /** {@link parseHeader}, remembered per header value: every page of a site sends the same. */
-function parsedHeader(header: string): Readonly<ParsedContentType> | undefined {
-  if (parsedHeaders.has(header)) {
-    return parsedHeaders.get(header);
-  }
+const parsedHeader = remembered((header): Readonly<ParsedContentType> | undefined => {
   const parsed = parseHeader(header);
-  if (parsedHeaders.size < CACHED_HEADERS) {
-    parsedHeaders.set(header, parsed && Object.freeze(parsed));
-  }
-  return parsed;
-}
+  return parsed && Object.freeze(parsed);
+}, 256);
 
 function parseHeader(header: string): ParsedContentType | undefined {
   const [rawType = '', ...parameters] = header.split(';');

@@ -22,6 +22,7 @@ import type {
   RedirectHandler,
   StreamingHttpResponse,
 } from './http-client.js';
+import { remembered } from './remembered.js';
 
 /** The request options this client sends itself; a request with any other goes to got. */
 const OWN_OPTIONS = new Set([
@@ -165,26 +166,15 @@ function tlsOptions({ ciphers, sigalgs, ecdhCurve }: TlsProfile) {
   return { ciphers, sigalgs, ecdhCurve };
 }
 
-/** How many `User-Agent`s {@link tlsProfileOf} remembers; sessions reuse a handful. */
-const MAX_CACHED_USER_AGENTS = 1_000;
-const profilesByUserAgent = new Map<string, TlsProfile>();
+/** The TLS profile matching a `User-Agent` (remembered: sessions reuse a handful of agents). */
+const tlsProfileOfAgent = remembered(tlsProfileOfUncached, 1_000);
 
 /** The TLS profile matching a `User-Agent`: Firefox's, Safari's, or Chrome's for the rest. */
 function tlsProfileOf(userAgent: string | undefined): TlsProfile {
-  if (userAgent === undefined) {
-    return CHROME_TLS;
-  }
-  let profile = profilesByUserAgent.get(userAgent);
-  if (profile === undefined) {
-    profile = tlsProfileOfAgent(userAgent);
-    if (profilesByUserAgent.size < MAX_CACHED_USER_AGENTS) {
-      profilesByUserAgent.set(userAgent, profile);
-    }
-  }
-  return profile;
+  return userAgent === undefined ? CHROME_TLS : tlsProfileOfAgent(userAgent);
 }
 
-function tlsProfileOfAgent(userAgent: string): TlsProfile {
+function tlsProfileOfUncached(userAgent: string): TlsProfile {
   if (userAgent.includes('Firefox/')) {
     return FIREFOX_TLS;
   }
